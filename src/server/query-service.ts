@@ -1,0 +1,132 @@
+// The query path of the search tools: check the sources asked for, wait for first
+// fetches, build the intent key, answer from the intent cache or run one worker task.
+import { ErrorCodes, SwiftPatternsError } from '../errors.js';
+import { intentKey } from '../intent-cache.js';
+import type { IntentCache } from '../intent-cache.js';
+import type { WorkerPool } from '../pool/worker-pool.js';
+import type { ProgressListener, Refresher } from '../sources/refresher.js';
+import type { SourceRegistry } from '../sources/source-registry.js';
+import type { SearchResult, SearchTask } from '../../workers/protocol.js';
+
+export interface QueryRequest {
+  tool: string;
+  mode: SearchTask['mode'];
+  query: string;
+  /** Source ids the caller restricted the search to; undefined means every enabled one. */
+  sources?: string[];
+  requireCode?: boolean;
+  minQuality?: number;
+  limit: number;
+}
+
+export interface QueryContext {
+  signal?: AbortSignal;
+  deadlineMs: number;
+  onProgress?: ProgressListener;
+}
+
+export interface QueryAnswer<V> {
+  value: V;
+  cacheHit: boolean;
+}
+
+export class QueryService<V extends object> {
+  readonly #registry: SourceRegistry;
+  readonly #refresher: Refresher;
+  readonly #pool: WorkerPool;
+  readonly #cache: IntentCache<V>;
+
+  constructor(registry: SourceRegistry, refresher: Refresher, pool: WorkerPool, cache: IntentCache<V>) {
+    this.#registry = registry;
+    this.#refresher = refresher;
+    this.#pool = pool;
+    this.#cache = cache;
+  }
+
+  /** Runs `request`, shaping the worker's answer with `present` before it is cached. */
+  async run(
+    request: QueryRequest,
+    context: QueryContext,
+    present: (result: SearchResult, sources: string[]) => V,
+  ): Promise<QueryAnswer<V>> {
+    const wanted = this.#resolveSources(request.sources);
+    await this.#refresher.waitForFirstFetches(wanted, context.signal, context.onProgress);
+
+    const ready = wanted.filter((id) => this.#registry.get(id)?.snapshot);
+    if (ready.length === 0) throw this.#noContent(wanted);
+
+    const key = intentKey({
+      tool: request.tool,
+      query: request.query,
+      filters: {
+        requireCode: request.requireCode ?? false,
+        minQuality: request.minQuality ?? 0,
+        limit: request.limit,
+        mode: request.mode,
+      },
+      sources: ready.join(','),
+      corpusVersion: this.#registry.corpusFingerprint(ready),
+    });
+    const task: SearchTask = {
+      kind: 'search',
+      home: this.#registry.home,
+      sources: ready,
+      query: request.query,
+      filters: { requireCode: request.requireCode, minQuality: request.minQuality },
+      limit: request.limit,
+      mode: request.mode,
+    };
+    const { value, hit } = await this.#cache.getOrCompute(
+      key,
+      async (signal) => {
+        const result = await this.#pool.run<SearchResult>(task, {
+          signal,
+          deadlineMs: context.deadlineMs,
+        });
+        return present(result, ready);
+      },
+      context.signal,
+    );
+    return { value, cacheHit: hit };
+  }
+
+  /** Enabled sources, narrowed to the ones asked for; unknown or disabled ids are errors. */
+  #resolveSources(requested?: string[]): string[] {
+    if (!requested) return this.#registry.enabled().map((s) => s.config.id);
+    const unique = [...new Set(requested)];
+    for (const id of unique) {
+      const state = this.#registry.get(id);
+      if (!state) {
+        const known = this.#registry.all().map((s) => s.config.id).join(', ');
+        throw new SwiftPatternsError(
+          ErrorCodes.UNKNOWN_SOURCE,
+          `unknown source "${id}"; known sources: ${known}`,
+        );
+      }
+      if (!state.enabled) {
+        throw new SwiftPatternsError(
+          ErrorCodes.INVALID_ARGUMENT,
+          `source "${id}" is disabled; enable it with enable_source first`,
+        );
+      }
+    }
+    return unique;
+  }
+
+  #noContent(ids: string[]): SwiftPatternsError {
+    if (ids.length === 0) {
+      return new SwiftPatternsError(
+        ErrorCodes.NO_CONTENT,
+        'no source is enabled; list them with list_content_sources and enable one with enable_source',
+      );
+    }
+    const reasons = ids.map((id) => {
+      const error = this.#registry.get(id)?.lastError;
+      return `${id}: ${error ? error.message : 'not fetched yet'}`;
+    });
+    return new SwiftPatternsError(
+      ErrorCodes.NO_CONTENT,
+      `no content is available yet from the requested sources (${reasons.join('; ')})`,
+    );
+  }
+}

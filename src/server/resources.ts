@@ -1,0 +1,78 @@
+// Every pattern is an MCP resource holding its full text and code blocks, so search
+// results stay small and the assistant reads one article in full only when it needs to.
+import { ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpError, ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { patternUri } from './render.js';
+import type { ListResult, PatternRecord, ReadResult } from '../../workers/protocol.js';
+import type { App } from './app.js';
+
+/** resources/list shows the newest patterns; every other one is still readable by URI. */
+const LISTED_PATTERNS = 200;
+
+export function renderPattern(record: PatternRecord, sourceName: string, fetchedAt: string | null) {
+  const lines = [
+    `# ${record.title}`,
+    '',
+    `Source: ${sourceName} · ${record.date ? record.date.slice(0, 10) : 'undated'}` +
+      (fetchedAt ? ` · fetched ${fetchedAt}` : ''),
+    `URL: ${record.url}`,
+  ];
+  if (record.authors.length) lines.push(`Authors: ${record.authors.join(', ')}`);
+  if (record.tags.length) lines.push(`Tags: ${record.tags.join(', ')}`);
+  lines.push(`Quality: ${record.quality}`, '', record.text);
+  if (record.code.length) {
+    lines.push('', '## Code examples');
+    for (const block of record.code) {
+      lines.push('', '```' + (block.isSwift ? 'swift' : block.language), block.code, '```');
+    }
+  }
+  return lines.join('\n');
+}
+
+export function registerResources(app: App): void {
+  const { mcp, registry, pool, settings } = app;
+  const template = new ResourceTemplate('swiftpatterns://pattern/{source}/{id}', {
+    list: async () => {
+      const sources = registry.enabled().filter((s) => s.snapshot).map((s) => s.config.id);
+      const { items } = await pool.run<ListResult>(
+        { kind: 'list', home: settings.home, sources, limit: LISTED_PATTERNS },
+        { deadlineMs: settings.toolTimeoutMs },
+      );
+      return {
+        resources: items.map((item) => ({
+          uri: patternUri(item.source, item.id),
+          name: item.title,
+          mimeType: 'text/markdown',
+        })),
+      };
+    },
+  });
+
+  mcp.registerResource(
+    'pattern',
+    template,
+    {
+      title: 'Swift pattern article',
+      description: 'The full text and code examples of one article',
+      mimeType: 'text/markdown',
+    },
+    async (uri, variables) => {
+      const source = decodeURIComponent(String(variables.source));
+      const id = decodeURIComponent(String(variables.id));
+      const state = registry.get(source);
+      if (!state) throw new McpError(ErrorCode.InvalidParams, `unknown source "${source}"`);
+      const { record, fetchedAt } = await pool.run<ReadResult>(
+        { kind: 'read', home: settings.home, source, id },
+        { deadlineMs: settings.toolTimeoutMs },
+      );
+      if (!record) {
+        throw new McpError(ErrorCode.InvalidParams, `no pattern "${id}" in source "${source}"`);
+      }
+      return {
+        contents: [
+          { uri: uri.href, mimeType: 'text/markdown', text: renderPattern(record, state.config.name, fetchedAt) },
+        ],
+      };
+    },
+  );
+}

@@ -1,0 +1,185 @@
+// Keeps snapshots fresh: fetches sources that have none at start, revalidates stale ones
+// in the background, and lets a query wait for first fetches. Queries never wait on a
+// revalidation: they run on the last good snapshot while it goes on.
+import { describeError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { WorkerPool } from '../pool/worker-pool.js';
+import type { RefreshResult } from '../../workers/protocol.js';
+import type { SourceRegistry } from './source-registry.js';
+
+export interface RefreshOutcome {
+  source: string;
+  ok: boolean;
+  result?: RefreshResult;
+  error?: { code: string; message: string };
+}
+
+export interface RefresherOptions {
+  refreshIntervalMs: number;
+  /** Concurrent refresh tasks; the rest of the pool stays free for queries. */
+  concurrency: number;
+  /** A refresh that takes longer than this is abandoned (its worker is replaced). */
+  taskDeadlineMs?: number;
+}
+
+export type ProgressListener = (done: number, total: number, message: string) => void;
+
+export class Refresher {
+  readonly #registry: SourceRegistry;
+  readonly #pool: WorkerPool;
+  readonly #logger: Logger;
+  readonly #options: RefresherOptions;
+  readonly #inflight = new Map<string, Promise<RefreshOutcome>>();
+  readonly #waiting: Array<() => void> = [];
+  #running = 0;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(registry: SourceRegistry, pool: WorkerPool, logger: Logger, options: RefresherOptions) {
+    this.#registry = registry;
+    this.#pool = pool;
+    this.#logger = logger;
+    this.#options = options;
+  }
+
+  /** Fetches what is missing or stale now, then checks again periodically. */
+  start(): void {
+    this.refreshStale();
+    const every = Math.min(this.#options.refreshIntervalMs, 15 * 60_000);
+    this.#timer = setInterval(() => this.refreshStale(), every);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  refreshStale(): void {
+    const now = Date.now();
+    for (const state of this.#registry.enabled()) {
+      const last = state.lastSuccess ? Date.parse(state.lastSuccess) : 0;
+      if (!state.snapshot || now - last >= this.#options.refreshIntervalMs) {
+        void this.refresh(state.config.id);
+      }
+    }
+  }
+
+  isRefreshing(id: string): boolean {
+    return this.#inflight.has(id);
+  }
+
+  /** One refresh per source at a time; concurrent callers share it. Never rejects. */
+  refresh(id: string, options: { force?: boolean } = {}): Promise<RefreshOutcome> {
+    const running = this.#inflight.get(id);
+    if (running) return running;
+    const task = this.#run(id, options.force ?? false).finally(() => this.#inflight.delete(id));
+    this.#inflight.set(id, task);
+    return task;
+  }
+
+  async refreshAll(
+    ids: string[],
+    options: { force?: boolean; onProgress?: ProgressListener } = {},
+  ): Promise<RefreshOutcome[]> {
+    let done = 0;
+    return Promise.all(
+      ids.map(async (id) => {
+        const outcome = await this.refresh(id, options);
+        done += 1;
+        options.onProgress?.(done, ids.length, `${id}: ${outcome.ok ? 'ok' : 'failed'}`);
+        return outcome;
+      }),
+    );
+  }
+
+  /**
+   * Waits until each of `ids` that has no snapshot yet has finished its first fetch
+   * (successfully or not). Sources with a snapshot never make a query wait.
+   */
+  async waitForFirstFetches(
+    ids: string[],
+    signal?: AbortSignal,
+    onProgress?: ProgressListener,
+  ): Promise<void> {
+    const pending = ids.filter((id) => !this.#registry.get(id)?.snapshot);
+    if (pending.length === 0) return;
+    const waits = pending.map((id) =>
+      this.#inflight.get(id) ??
+      // Missing and not running: its last attempt failed. Try once more for this query.
+      this.refresh(id),
+    );
+    let done = 0;
+    onProgress?.(0, pending.length, `fetching ${pending.length} source(s) for the first time`);
+    const all = Promise.all(
+      waits.map((wait, i) =>
+        wait.then(() => {
+          done += 1;
+          onProgress?.(done, pending.length, `fetched ${pending[i]}`);
+        }),
+      ),
+    );
+    if (!signal) return void (await all);
+    signal.throwIfAborted();
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      all.then(
+        () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject,
+      );
+    });
+  }
+
+  async #run(id: string, force: boolean): Promise<RefreshOutcome> {
+    await this.#acquire();
+    const state = this.#registry.get(id);
+    try {
+      if (!state) throw new Error(`unknown source ${id}`);
+      const { id: sourceId, name, url } = state.config;
+      const result = await this.#pool.run<RefreshResult>(
+        { kind: 'refresh', home: this.#registry.home, source: { id: sourceId, name, url }, force },
+        { deadlineMs: this.#options.taskDeadlineMs ?? 120_000 },
+      );
+      this.#registry.recordSuccess(id, {
+        version: result.version,
+        fetchedAt: result.fetchedAt,
+        itemCount: result.itemCount,
+        skipped: result.skipped,
+      });
+      this.#logger.info(
+        { source: id, outcome: result.outcome, items: result.itemCount, ms: result.durationMs },
+        'source refreshed',
+      );
+      return { source: id, ok: true, result };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const failure = {
+        code: typeof code === 'string' ? code : 'REFRESH_FAILED',
+        message: describeError(error),
+      };
+      if (state) this.#registry.recordFailure(id, failure);
+      this.#logger.warn({ source: id, ...failure }, 'source refresh failed');
+      return { source: id, ok: false, error: failure };
+    } finally {
+      this.#release();
+    }
+  }
+
+  async #acquire(): Promise<void> {
+    if (this.#running < this.#options.concurrency) {
+      this.#running += 1;
+      return;
+    }
+    // The releasing task hands its slot over directly, so no one can slip in between.
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#running -= 1;
+  }
+}
