@@ -80,7 +80,8 @@ export class IntentCache<V extends object> {
         max: options.max,
         ttl: options.ttlMs,
         ttlAutopurge: false,
-        ...(perf ? { perf } : {}),
+        // An injected clock is read on every lookup (lru-cache otherwise caches "now").
+        ...(perf ? { perf, ttlResolution: 0 } : {}),
         dispose: (_value, _key, reason) => {
           if (reason === 'evict') this.#evictions += 1;
         },
