@@ -77,6 +77,26 @@ export function resolveEncoding(label: string): string {
 }
 
 function decodeWith(encoding: string, bytes: Uint8Array): string {
+  if (encoding === 'windows-1252') return decodeWindows1252(bytes);
   // fatal: false turns broken sequences into U+FFFD; the BOM, if any, is dropped.
   return new TextDecoder(encoding, { fatal: false }).decode(bytes);
+}
+
+// 0x80-0x9F of windows-1252 (0 = unassigned, kept as the C1 code point as WHATWG does).
+const CP1252_HIGH = [
+  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+  0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+  0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+  0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+];
+
+// Node 20's TextDecoder maps every windows-1252 label (latin1, iso-8859-1, ascii) to plain
+// ISO-8859-1, turning curly quotes and dashes into C1 controls; WHATWG and browsers use the
+// windows-1252 table, which is what feeds declaring ISO-8859-1 actually mean.
+function decodeWindows1252(bytes: Uint8Array): string {
+  const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  return latin1.replace(/[\u0080-\u009f]/g, (c) => {
+    const mapped = CP1252_HIGH[c.charCodeAt(0) - 0x80];
+    return mapped ? String.fromCharCode(mapped) : c;
+  });
 }

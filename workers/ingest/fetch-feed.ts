@@ -53,6 +53,10 @@ export async function fetchFeed(
   signal?: AbortSignal,
 ): Promise<FetchedFeed> {
   let current = parseHttpUrl(url);
+  // fetch() refuses URLs with userinfo; send it as Basic auth instead, and only to the
+  // origin it was written for (never to a host a redirect points at).
+  const authOrigin = current.origin;
+  const authorization = basicAuth(current);
   const timeout = AbortSignal.timeout(limits.timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   const visited = new Set<string>([current.href]);
@@ -63,7 +67,10 @@ export async function fetchFeed(
         method: 'GET',
         redirect: 'manual',
         signal: combined,
-        headers: requestHeaders(validators),
+        headers: requestHeaders(
+          validators,
+          current.origin === authOrigin ? authorization : null,
+        ),
       });
 
       if (REDIRECT_STATUSES.has(res.status)) {
@@ -116,7 +123,18 @@ export async function fetchFeed(
   }
 }
 
-function requestHeaders(validators: Validators): Record<string, string> {
+function basicAuth(url: URL): string | null {
+  if (!url.username && !url.password) return null;
+  const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  url.username = '';
+  url.password = '';
+  return `Basic ${Buffer.from(pair).toString('base64')}`;
+}
+
+function requestHeaders(
+  validators: Validators,
+  authorization: string | null,
+): Record<string, string> {
   const headers: Record<string, string> = {
     'user-agent': USER_AGENT,
     accept: ACCEPT,
@@ -124,6 +142,7 @@ function requestHeaders(validators: Validators): Record<string, string> {
   };
   if (validators.etag) headers['if-none-match'] = validators.etag;
   if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
+  if (authorization) headers['authorization'] = authorization;
   return headers;
 }
 

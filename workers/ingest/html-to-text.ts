@@ -160,7 +160,9 @@ const SWIFT_SIGNALS: RegExp[] = [
 ];
 
 // Evidence against: other languages that share Swift's keywords.
-const NOT_SWIFT = [/#include\b/, /@interface\b/, /\bpublic static void\b/, /^\s*def \w+\(/m, /\bfunction \w+\(/];
+const NOT_SWIFT = [
+  /#include\b/, /@interface\b/, /\bpublic static void\b/, /^\s*def \w+\(/m, /\bfunction \w+\(/,
+];
 
 /** Heuristic Swift detector for blocks whose markup names no language. */
 export function looksLikeSwift(source: string): boolean {

@@ -25,13 +25,13 @@ const ISO = new RegExp(
 
 // [day-name,] d month yy[yy] [hh:mm[:ss]] [zone]; also "month d, yyyy" is handled below.
 const RFC822 = new RegExp(
-  '^(?:[A-Za-z]+,?\\s*)?(\\d{1,2})[\\s-]+([A-Za-z]{3,})\\.?[\\s-]+(\\d{2,4})' +
+  '^(?:[A-Za-z]+(?:,\\s*|\\s+))?(\\d{1,2})[\\s-]+([A-Za-z]{3,})\\.?[\\s-]+(\\d{2,4})' +
     '(?:[\\sT,]+(\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.\\d+)?)?)?' +
     '\\s*([+-]\\d{4}|[+-]\\d{2}:\\d{2}|[A-Za-z]{1,5})?(?:\\s*\\(.*\\))?$',
 );
 
 const US_STYLE = new RegExp(
-  '^(?:[A-Za-z]+,?\\s*)?([A-Za-z]{3,})\\.?\\s+(\\d{1,2}),?\\s+(\\d{4})' +
+  '^(?:[A-Za-z]+(?:,\\s*|\\s+))?([A-Za-z]{3,})\\.?\\s+(\\d{1,2}),?\\s+(\\d{4})' +
     '(?:[\\sT,]+(\\d{1,2}):(\\d{2})(?::(\\d{2}))?)?\\s*([+-]\\d{4}|[A-Za-z]{1,5})?$',
 );
 
@@ -39,7 +39,7 @@ const US_STYLE = new RegExp(
 export function parseFeedDate(raw: unknown): Date | null {
   if (typeof raw === 'number' && Number.isFinite(raw)) return valid(new Date(raw));
   if (typeof raw !== 'string') return null;
-  const s = raw.trim().replace(/\s+/g, ' ');
+  const s = to24Hour(raw.trim().replace(/\s+/g, ' '));
   if (s === '') return null;
 
   const iso = ISO.exec(s);
@@ -59,6 +59,15 @@ export function parseFeedDate(raw: unknown): Date | null {
     return build(us[3], String(month + 1), us[2], us[4], us[5], us[6], undefined, us[7]);
   }
   return null;
+}
+
+/** "6:05 PM" → "18:05", so the zone position is not mistaken for "PM". */
+function to24Hour(s: string): string {
+  const clock = /\b(\d{1,2})(:\d{2}(?::\d{2})?)\s*([AaPp])\.?[Mm]\.?(?=\s|$)/;
+  return s.replace(clock, (_m, h: string, rest: string, ap: string) => {
+    const hour = (Number(h) % 12) + (ap.toLowerCase() === 'p' ? 12 : 0);
+    return `${String(hour).padStart(2, '0')}${rest}`;
+  });
 }
 
 function monthIndex(name: string): number | null {

@@ -4,9 +4,10 @@ import { FeedError } from './feed-error.js';
 import { parseFeedDate } from './parse-date.js';
 import {
   authorName, cleanList, requireSubstance, resolveUrl,
-} from './parse-feed.js';
+} from './raw-item.js';
 import { decodeTextEntities, escapeHtml, textToHtml } from './xml-text.js';
-import type { ParsedFeed, RawItem, SkippedItem } from './parse-feed.js';
+import type { ParsedFeed } from './parse-feed.js';
+import type { RawItem, SkippedItem } from './raw-item.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
