@@ -58,7 +58,11 @@ export class FileCache {
    * The entry is charged `sizeHint` bytes, or the file's size when no hint is given. A
    * value larger than `maxBytes` is returned but not kept. Load errors are not cached.
    */
-  async get<T>(file: string, load: (file: string) => T | Promise<T>, sizeHint?: SizeHint<T>): Promise<T> {
+  async get<T>(
+    file: string,
+    load: (file: string) => T | Promise<T>,
+    sizeHint?: SizeHint<T>,
+  ): Promise<T> {
     const info = await stat(file);
     const key = `file:${file}\0${info.mtimeMs}\0${info.size}`;
     return this.#lookup(key, file, () => load(file), sizeHint ?? info.size);

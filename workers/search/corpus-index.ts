@@ -91,7 +91,8 @@ export function buildIndex(records: Iterable<PatternRecord>): CorpusIndex {
 }
 
 export function loadIndexJS(js: unknown): CorpusIndex {
-  return MiniSearch.loadJS<PatternRecord>(js as Parameters<typeof MiniSearch.loadJS>[0], indexOptions());
+  const plain = js as Parameters<typeof MiniSearch.loadJS>[0];
+  return MiniSearch.loadJS<PatternRecord>(plain, indexOptions());
 }
 
 /** Hash naming the index of these snapshots (sources in the given order). */

@@ -95,7 +95,6 @@ export function searchCorpus(
   // Rank by relevance scaled by how many of the query's words matched (a word matches
   // when any of its terms did: `TestStore` matches through `teststore`, `test` or `store`).
   const scored: Array<{ record: PatternRecord; relevance: number; result: (typeof raw)[0] }> = [];
-  let top = 0;
   for (const result of raw) {
     const record = corpus.records.get(result.id as string);
     if (!record) continue;
@@ -107,17 +106,25 @@ export function searchCorpus(
     let covered = 0;
     for (const group of groups) if (group.some((term) => matched.has(term))) covered++;
     const coverage = covered / groups.length;
-    const relevance = result.score * coverage * coverage;
-    if (relevance > top) top = relevance;
-    scored.push({ record, relevance, result });
+    scored.push({ record, relevance: result.score * coverage ** 3, result });
   }
+
+  // A title made (almost) entirely of the query's words is what the user asked for:
+  // "async await" should put "SE-0296: Async/await" above "Async/Await: Sequences".
+  // Only the strongest candidates can move into the hits, so only they are rescored.
+  scored.sort((a, b) => b.relevance - a.relevance);
+  for (const entry of scored.slice(0, TITLE_RESCORE_CANDIDATES)) {
+    const cover = titleCoverage(entry.record.title, entry.result.match, entry.result.queryTerms);
+    entry.relevance *= 1 + TITLE_BONUS * cover * cover;
+  }
+  const top = scored.reduce((max, entry) => Math.max(max, entry.relevance), 0);
 
   const share = RELEVANCE_SHARE[mode];
   const ranked = scored
-    .map((entry) => ({
-      ...entry,
-      score: share * (top > 0 ? entry.relevance / top : 0) + (1 - share) * (entry.record.quality / 100),
-    }))
+    .map((entry) => {
+      const relevance = top > 0 ? entry.relevance / top : 0;
+      return { ...entry, score: share * relevance + (1 - share) * (entry.record.quality / 100) };
+    })
     .sort((a, b) => b.score - a.score || compareKeys(a.record, b.record));
 
   const hits = ranked.slice(0, Math.max(0, limit)).map(({ record, score, result }) => {
@@ -140,18 +147,56 @@ export function searchCorpus(
   return { hits, total: scored.length };
 }
 
+const TITLE_RESCORE_CANDIDATES = 50;
+const TITLE_BONUS = 0.6;
+
+/**
+ * Share of the title's words (proposal ids and numbers aside) that the query names as
+ * whole words, exactly or through a typo fix; prefix extensions (`async` finding
+ * `AsyncStream`) and camelCase parts do not count.
+ */
+function titleCoverage(
+  title: string,
+  match: Record<string, string[]>,
+  queryTerms: readonly string[],
+): number {
+  const inTitle = new Set<string>();
+  for (const [term, fields] of Object.entries(match)) {
+    if (!fields.includes('title')) continue;
+    if (queryTerms.some((q) => term !== q && term.startsWith(q))) continue;
+    inTitle.add(term);
+  }
+  if (inTitle.size === 0) return 0;
+  let words = 0;
+  let covered = 0;
+  for (const token of tokenizeSwift(title)) {
+    const terms = processSwiftTerm(token);
+    if (!terms || /^(se-)?\d/i.test(token) || /^(some|any)_/.test(terms[0]!)) continue;
+    words++;
+    if (inTitle.has(terms[0]!)) covered++;
+  }
+  return words === 0 ? 0 : covered / words;
+}
+
 /** The query's words, each as the terms it was processed into. */
 function queryGroups(query: string): string[][] {
   const groups: string[][] = [];
   const seen = new Set<string>();
+  let phrase: string[] = [];
   for (const token of tokenizeSwift(query)) {
     const terms = processSwiftTerm(token);
     if (!terms || terms.length === 0) continue;
     const head = terms[0]!;
-    // `some_view` is a phrase over words already counted on their own.
-    if (seen.has(head) || /^(some|any)_/.test(head)) continue;
+    // `some_view` is not a word of its own: it joins the group of the word after it
+    // (`view`), so a record with the phrase scores more without counting it twice.
+    if (/^(some|any)_/.test(head)) {
+      phrase = terms;
+      continue;
+    }
+    if (seen.has(head)) continue;
     seen.add(head);
-    groups.push(terms);
+    groups.push([...terms, ...phrase]);
+    phrase = [];
   }
   return groups;
 }
@@ -244,7 +289,11 @@ function occurrences(text: string, terms: readonly string[], cap = 4000): Occurr
  * boundaries, with ellipses where text was cut. Works on raw offsets and flattens only
  * the chosen window: bodies run to tens of kilobytes.
  */
-export function makeSnippet(text: string, terms: readonly string[], max = SNIPPET_MAX_CHARS): string {
+export function makeSnippet(
+  text: string,
+  terms: readonly string[],
+  max = SNIPPET_MAX_CHARS,
+): string {
   const body = max - 2; // room for the ellipses
   if (text.length <= body) return text.replace(/\s+/g, ' ').trim();
 

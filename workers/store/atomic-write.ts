@@ -3,6 +3,7 @@
 // when two processes write the same target at once each rename replaces the whole file and
 // the last one wins.
 import { randomBytes } from 'node:crypto';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -48,5 +49,49 @@ async function fsyncDir(dir: string): Promise<void> {
     }
   } catch {
     // best effort, see above
+  }
+}
+
+// `.<name>.<pid>.<hex>.tmp`, as written above.
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes temp files in `dir` that a writer left behind when it died between open and
+ * rename (a worker terminated mid-write, a killed process). A temp file whose process is
+ * still alive belongs to a writer at work (maybe another server sharing the directory)
+ * and is kept unless it is over an hour old. Returns the names removed.
+ */
+export function sweepTempFiles(dir: string, maxAgeMs = 3_600_000): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = TEMP_NAME.exec(name);
+    if (!match) continue;
+    const file = path.join(dir, name);
+    const pid = Number(match[1]);
+    const age = Date.now() - (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+    if (pid !== process.pid && isAlive(pid) && age < maxAgeMs) continue;
+    try {
+      rmSync(file, { force: true });
+      removed.push(name);
+    } catch {
+      // another sweeper got there first, or the directory is read-only: harmless
+    }
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -45,7 +45,10 @@ export function recordsVersion(records: readonly PatternRecord[]): string {
  * Writes `<home>/snapshots/<source>.json` atomically. When `meta.version` is empty it is
  * filled from the records' checksum, so the corpus version always follows the content.
  */
-export async function writeSnapshot(home: string, snapshot: Snapshot): Promise<WriteSnapshotResult> {
+export async function writeSnapshot(
+  home: string,
+  snapshot: Snapshot,
+): Promise<WriteSnapshotResult> {
   const file = snapshotFile(home, snapshot.meta.source);
   const recordsJson = JSON.stringify(snapshot.records);
   const checksum = checksumOf(recordsJson);
