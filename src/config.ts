@@ -1,13 +1,14 @@
 // Where data lives and what the server is configured to do. Three pieces, as in the
 // libraries we admire: a typed input (the JSON file and the environment), one filled
 // `Settings` object, and defaults in one place. Validation happens once, here.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { SOURCE_ID_PATTERN } from '../workers/store/paths.js';
 import { defaultCatalog } from './catalog.js';
 
-export const SOURCE_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+export { SOURCE_ID_PATTERN };
 
 const sourceSchema = z.object({
   id: z.string().regex(SOURCE_ID_PATTERN, 'letters, digits, ".", "_" or "-", at most 64'),
@@ -127,9 +128,21 @@ function envInt(env: NodeJS.ProcessEnv, name: string, min: number, max: number) 
   return value;
 }
 
-export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+/**
+ * @param options.allowMissingConfig lets commands that create the file (sources add,
+ *   import) start from a SWIFTPATTERNS_CONFIG path that does not exist yet.
+ */
+export function loadSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { allowMissingConfig?: boolean } = {},
+): Settings {
   const home = resolveHome(env);
   const configFile = resolveConfigFile(env);
+  // A file named explicitly but absent is a typo far more often than a wish for the
+  // default catalog: say so instead of silently fetching other sources.
+  if (env.SWIFTPATTERNS_CONFIG && !options.allowMissingConfig && !existsSync(configFile)) {
+    throw new ConfigError(`SWIFTPATTERNS_CONFIG names ${configFile}, which does not exist`);
+  }
   const file = readConfigFile(configFile);
   const cacheOff = env.SWIFTPATTERNS_INTENT_CACHE === 'off';
   const threads = Math.max(1, Math.min(os.availableParallelism(), 4));

@@ -20,7 +20,10 @@ export function idFromUrl(url: string, taken: Set<string>): string {
 
 function option(args: string[], name: string): string | undefined {
   const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : undefined;
+  if (at < 0) return undefined;
+  const value = args[at + 1];
+  if (value === undefined || value.startsWith('--')) throw new ConfigError(`${name} needs a value`);
+  return value;
 }
 
 async function save(settings: Settings, sources: SourceConfig[]): Promise<void> {
@@ -90,7 +93,14 @@ export async function runSourceCommand(settings: Settings, args: string[]): Prom
     }
     const known = new Set(sources.map((s) => s.url));
     let added = 0;
-    for (const entry of parseOpml(text)) {
+    let entries: Array<{ title: string; url: string }>;
+    try {
+      entries = parseOpml(text);
+    } catch (error) {
+      throw new ConfigError(`${file} is not a readable OPML file (${(error as Error).message})`);
+    }
+    if (entries.length === 0) throw new ConfigError(`${file} lists no feeds (no outline with xmlUrl)`);
+    for (const entry of entries) {
       let url: string;
       try {
         url = validUrl(entry.url);

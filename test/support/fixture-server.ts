@@ -3,6 +3,7 @@
 // test replace any path with its own handler to inject faults.
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
@@ -36,6 +37,12 @@ const contentTypes: Record<string, string> = {
 };
 
 export async function startFixtureServer(root = feedsDir): Promise<FixtureServer> {
+  if (!existsSync(root)) {
+    throw new Error(
+      `fixture feeds not found at ${root}: tests expect the shared fixtures at ` +
+        '../shared/fixtures relative to the project root',
+    );
+  }
   const routes = new Map<string, RouteHandler>();
   const hits = new Map<string, number>();
 

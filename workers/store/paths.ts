@@ -12,7 +12,8 @@ export interface DataPaths {
 }
 
 /** Letters, digits, `.`, `_`, `-`; starts with a letter or digit; at most 64 characters. */
-export const SOURCE_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+// Explicit ranges, no flags: the same pattern is published in the tools' JSON Schemas.
+export const SOURCE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function dataPaths(home: string): DataPaths {
   const root = path.resolve(home);
