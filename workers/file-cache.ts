@@ -23,6 +23,16 @@ interface Entry {
   identity: string;
 }
 
+/** A derived value's cache key: its name plus each dependency's path, mtime and size. */
+async function derivedKey(name: string, deps: readonly string[]) {
+  const infos = await Promise.all(deps.map((dep) => stat(dep)));
+  const parts = infos.map((info, i) => `${deps[i]}\0${info.mtimeMs}\0${info.size}`);
+  return {
+    key: `derived:${name}\0${parts.join('\0')}`,
+    depBytes: infos.reduce((sum, info) => sum + info.size, 0),
+  };
+}
+
 export class FileCache {
   readonly maxBytes: number;
   #lru: LRUCache<string, Entry>;
@@ -79,11 +89,20 @@ export class FileCache {
     build: () => T | Promise<T>,
     sizeHint?: SizeHint<T>,
   ): Promise<T> {
-    const infos = await Promise.all(deps.map((dep) => stat(dep)));
-    const parts = infos.map((info, i) => `${deps[i]}\0${info.mtimeMs}\0${info.size}`);
-    const key = `derived:${name}\0${parts.join('\0')}`;
-    const depBytes = infos.reduce((sum, info) => sum + info.size, 0);
+    const { key, depBytes } = await derivedKey(name, deps);
     return this.#lookup(key, `derived:${name}`, build, sizeHint ?? depBytes);
+  }
+
+  /**
+   * The value `getDerived(name, deps, ...)` would return if it is cached now, else
+   * undefined; never loads. A found value counts as a hit, an absent one counts nothing.
+   */
+  async peekDerived<T>(name: string, deps: readonly string[]): Promise<T | undefined> {
+    const cached = this.#lru.get((await derivedKey(name, deps)).key);
+    if (!cached) return undefined;
+    this.#hits++;
+    this.#notify();
+    return cached.value as T;
   }
 
   counters(): FileCacheCounters {

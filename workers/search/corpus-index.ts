@@ -5,6 +5,7 @@
 // The loaded Corpus is cached in the worker's FileCache under the snapshots' mtime+size,
 // so a warm query stats each snapshot and touches nothing else on disk.
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import MiniSearch from 'minisearch';
@@ -96,7 +97,9 @@ export function loadIndexJS(js: unknown): CorpusIndex {
 }
 
 /** Hash naming the index of these snapshots (sources in the given order). */
-export function corpusHash(snapshots: ReadonlyArray<Pick<Snapshot, 'meta'>>): string {
+export function corpusHash(
+  snapshots: ReadonlyArray<{ meta: Pick<Snapshot['meta'], 'source' | 'version'> }>,
+): string {
   const h = createHash('sha256');
   h.update(`${INDEX_FORMAT}/${INDEX_FORMAT_VERSION}/tokenizer-${TOKENIZER_VERSION}\n`);
   for (const { meta } of snapshots) h.update(`${meta.source}\0${meta.version}\n`);
@@ -128,27 +131,59 @@ function collectRecords(snapshots: readonly Snapshot[]): Map<string, PatternReco
   return records;
 }
 
+export interface LoadCorpusOptions {
+  /**
+   * Snapshot versions the main thread holds for `sourceIds`. With them a worker can tell,
+   * without reading any snapshot, whether the index of exactly those versions is on disk.
+   */
+  expectedVersions?: Readonly<Record<string, string>>;
+  /**
+   * Stale-while-revalidate for indexes: when the index of the current snapshots is neither
+   * cached here nor on disk yet (another task is building it), answer from the last
+   * corpus this worker loaded instead of building one on the query path. The result is
+   * marked `stale`; callers should filter it to the sources they want and not cache it.
+   */
+  allowStale?: boolean;
+}
+
+/** The last corpus each worker's cache served, kept for stale answers. */
+const latestCorpus = new WeakMap<FileCache, Corpus>();
+
 /**
  * The corpus of `sourceIds` (in that order), through the worker's FileCache: warm, it costs
  * one stat per snapshot. Cold, snapshots are read through the cache and the index is loaded
- * from `<home>/index/<hash>.json`, or built and written there when missing or unreadable.
+ * from `<home>/index/<hash>.json`, or built and written there when missing or unreadable
+ * (unless `options.allowStale` lets a previous corpus answer meanwhile).
  * Throws StoreError SNAPSHOT_MISSING / SNAPSHOT_CORRUPT for a bad snapshot.
  */
 export async function loadCorpus(
   home: string,
   sourceIds: readonly string[],
   cache: FileCache,
-): Promise<Corpus> {
+  options: LoadCorpusOptions = {},
+): Promise<Corpus & { stale?: boolean }> {
   const files = sourceIds.map((id) => snapshotFile(home, id));
   if (files.length === 0) return corpusFromSnapshots([]);
+  const name = `corpus:${path.resolve(home)}:${sourceIds.join(',')}`;
 
   try {
-    return await cache.getDerived(
-      `corpus:${path.resolve(home)}:${sourceIds.join(',')}`,
+    const previous = latestCorpus.get(cache);
+    if (options.allowStale && options.expectedVersions && previous) {
+      const exact = await cache.peekDerived<Corpus>(name, files);
+      if (exact) return remember(cache, exact);
+      const metas = sourceIds.map((id) => ({
+        meta: { source: id, version: options.expectedVersions?.[id] ?? '' },
+      }));
+      const ready = existsSync(path.join(dataPaths(home).index, `${corpusHash(metas)}.json`));
+      if (!ready) return { ...previous, stale: true };
+    }
+    const corpus = await cache.getDerived(
+      name,
       files,
       () => buildCorpus(home, files, cache),
-      (corpus) => corpus.indexBytes + recordsBytes(corpus),
+      (built) => built.indexBytes + recordsBytes(built),
     );
+    return remember(cache, corpus);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !(error instanceof StoreError)) {
@@ -160,6 +195,11 @@ export async function loadCorpus(
     }
     throw error;
   }
+}
+
+function remember(cache: FileCache, corpus: Corpus): Corpus {
+  latestCorpus.set(cache, corpus);
+  return corpus;
 }
 
 async function buildCorpus(home: string, files: string[], cache: FileCache): Promise<Corpus> {
