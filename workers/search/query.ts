@@ -365,7 +365,9 @@ export function bestCodeBlock(
       }
       distinct = seen.size;
     }
-    const score = distinct + (block.isSwift ? 0.5 : 0);
+    // A Swift example is what the reader asked for: any Swift block beats lldb output,
+    // shell commands or diagrams, however many query words those happen to contain.
+    const score = distinct + (block.isSwift ? 100 : 0);
     if (score > bestScore) {
       best = block;
       bestScore = score;
