@@ -6,5 +6,5 @@ export default {
   nodeArguments: ['--import=tsx'],
   workerThreads: false,
   concurrency: 2,
-  timeout: '90s',
+  timeout: '120s',
 };

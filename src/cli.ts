@@ -4,6 +4,7 @@
 import { ConfigError, loadSettings } from './config.js';
 import { createLogger } from './logger.js';
 import { runSourceCommand, sourceCommands } from './commands/sources.js';
+import { patreonCommands, runPatreonCommand } from './commands/patreon.js';
 import { runRefresh } from './commands/refresh.js';
 import { serve } from './serve.js';
 
@@ -15,10 +16,14 @@ const USAGE = `usage: swiftpatterns [command]
   sources add <url> [--id <id>] [--name <name>]
   sources remove <id>
   sources import <file.opml>
+  patreon login             log in to Patreon (prints the URL, opens a browser)
+  patreon status            is Patreon connected? (exit code 1 when not)
+  patreon logout            delete the Patreon tokens and downloaded posts
   help                      this text
 
 Environment: SWIFTPATTERNS_HOME (data directory), SWIFTPATTERNS_CONFIG (config file),
-SWIFTPATTERNS_LOG_LEVEL (info), SWIFTPATTERNS_TOOL_TIMEOUT_MS, SWIFTPATTERNS_POOL_THREADS.`;
+SWIFTPATTERNS_LOG_LEVEL (info), SWIFTPATTERNS_TOOL_TIMEOUT_MS, SWIFTPATTERNS_POOL_THREADS,
+PATREON_CLIENT_ID and PATREON_CLIENT_SECRET (Patreon; see the README).`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -26,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  const settings = loadSettings();
+  const settings = loadSettings(process.env, { allowMissingConfig: command === 'sources' });
   const logger = createLogger();
   if (command === undefined || command === 'serve') {
     await serve(settings, logger);
@@ -36,9 +41,19 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'sources' && (rest.length === 0 || sourceCommands.has(rest[0] ?? ''))) {
     return runSourceCommand(settings, rest);
   }
+  if (command === 'patreon' && (rest.length === 0 || patreonCommands.has(rest[0] ?? ''))) {
+    return runPatreonCommand(settings, rest, { logger });
+  }
   process.stderr.write(`swiftpatterns: unknown command "${command}"\n${USAGE}\n`);
   return 2;
 }
+
+// `swiftpatterns sources | head` closes the pipe early: that is the reader's choice, not
+// an error worth a stack trace. (The server never gets here: it has its own transport.)
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

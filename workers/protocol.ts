@@ -1,5 +1,6 @@
 // Every value that crosses the thread boundary between the MCP dispatcher (main thread)
 // and the piscina workers is declared here, so both sides agree on one shape.
+import type { RawItem } from './ingest/raw-item.js';
 
 /** A code example lifted out of an article's HTML. */
 export interface CodeBlock {
@@ -146,6 +147,18 @@ export interface RefreshResult {
   durationMs: number;
 }
 
+/**
+ * Items the main thread fetched itself (Patreon posts: the tokens stay on the main thread),
+ * handed over as data. The worker normalizes and writes them exactly like a refresh.
+ */
+export interface IngestTask {
+  kind: 'ingest';
+  home: string;
+  source: SourceRef;
+  /** Feed items in the parsers' shape (see `patreonPostsToFeed`); format 'patreon'. */
+  items: RawItem[];
+}
+
 export interface SearchTask {
   kind: 'search';
   home: string;
@@ -166,6 +179,11 @@ export interface SearchResult {
   corpusSize: number;
   /** Which worker answered and its counters after the task (for tests and stats). */
   worker: { threadId: number; counters: FileCacheCounters };
+  /**
+   * Sources left out because their snapshot was missing or corrupt on disk; the main
+   * thread refetches them. Absent when every source was searched.
+   */
+  unavailable?: string[];
 }
 
 export interface ReadTask {
@@ -191,7 +209,7 @@ export interface ListResult {
   items: Array<{ source: string; id: string; title: string; date: string | null }>;
 }
 
-export type WorkerTask = RefreshTask | SearchTask | ReadTask | ListTask;
+export type WorkerTask = RefreshTask | IngestTask | SearchTask | ReadTask | ListTask;
 
 /**
  * What a worker returns for every task. Errors travel as data because structured cloning

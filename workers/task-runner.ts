@@ -2,18 +2,19 @@
 // `worker.ts`; the benchmark's inline mode calls it on the main thread. A task error is
 // returned to the caller as a rejected promise; the worker itself keeps serving.
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { FileCache } from './file-cache.js';
-import { decodeFeed } from './ingest/decode.js';
+import { decodeFeedStrict } from './ingest/decode.js';
 import { fetchFeed, DEFAULT_FETCH_LIMITS } from './ingest/fetch-feed.js';
 import { normalizeFeed } from './ingest/normalize.js';
 import { parseFeed } from './ingest/parse-feed.js';
 import { loadCorpus } from './search/corpus-index.js';
 import { searchCorpus } from './search/query.js';
-import { readSnapshot, writeSnapshot } from './store/snapshot-store.js';
+import { isStoreError, readSnapshot, writeSnapshot } from './store/snapshot-store.js';
 import { snapshotFile } from './store/paths.js';
 import type {
-  ListResult, ListTask, PatternRecord, ReadResult, ReadTask, RefreshResult, RefreshTask,
+  IngestTask, ListResult, ListTask, PatternRecord, ReadResult, ReadTask, RefreshResult, RefreshTask,
   SearchResult, SearchTask, Snapshot, TaskEnvelope, WorkerStatsMessage, WorkerTask,
 } from './protocol.js';
 
@@ -56,7 +57,7 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
       return refresh({ ...task, force: true });
     }
 
-    const feed = parseFeed(decodeFeed(fetched.body, fetched.contentType));
+    const feed = parseFeed(decodeFeedStrict(fetched.body, fetched.contentType));
     const { records, skipped } = normalizeFeed(task.source, feed);
     const fetchedAt = new Date().toISOString();
     const snapshot: Snapshot = {
@@ -75,12 +76,66 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
     };
   }
 
+  // Items the main thread fetched (Patreon posts): normalized and stored like a refresh's,
+  // so they are searched like any feed. Same records as on disk: nothing to write.
+  async function ingest(task: IngestTask): Promise<RefreshResult> {
+    const started = performance.now();
+    const feed = {
+      format: 'patreon' as const, title: task.source.name, link: null,
+      items: task.items, skipped: [],
+    };
+    const { records, skipped } = normalizeFeed(task.source, feed);
+    const version = recordsVersion(records);
+    const previous = await readSnapshot(snapshotFile(task.home, task.source.id))
+      .catch(() => null);
+    const done = (outcome: RefreshResult['outcome'], fetchedAt: string): RefreshResult => ({
+      source: task.source.id, outcome, itemCount: records.length, skipped: skipped.length,
+      version, fetchedAt, durationMs: Math.round(performance.now() - started),
+    });
+    if (previous?.meta.version === version) return done('not-modified', previous.meta.fetchedAt);
+
+    const fetchedAt = new Date().toISOString();
+    await writeSnapshot(task.home, {
+      meta: {
+        source: task.source.id, url: task.source.url, fetchedAt, etag: null,
+        lastModified: null, format: 'patreon', skipped, version,
+      },
+      records,
+    });
+    return done('updated', fetchedAt);
+  }
+
   async function search(task: SearchTask): Promise<SearchResult> {
-    const corpus = await loadCorpus(task.home, task.sources, cache);
+    // A snapshot that is missing or fails its checksum drops out of this search instead of
+    // failing it; the main thread refetches the sources listed in `unavailable`.
+    const unavailable: string[] = [];
+    const usable: string[] = [];
+    for (const source of task.sources) {
+      try {
+        await loadSnapshot(snapshotFile(task.home, source));
+        usable.push(source);
+      } catch (error) {
+        if (!isStoreError(error, 'SNAPSHOT_CORRUPT') && !isStoreError(error, 'SNAPSHOT_MISSING')) {
+          throw error;
+        }
+        unavailable.push(source);
+      }
+    }
+    if (faults && task.query.startsWith(FAULT_PREFIX)) {
+      await faults.inject(task.query.slice(FAULT_PREFIX.length), task.home);
+    }
+    if (usable.length === 0) {
+      return {
+        hits: [], total: 0, corpusSize: 0, unavailable,
+        worker: { threadId, counters: cache.counters() },
+      };
+    }
+    const corpus = await loadCorpus(task.home, usable, cache);
     const { hits, total } = searchCorpus(corpus, task.query, task.filters, task.limit, task.mode);
     return {
       hits, total, corpusSize: corpus.size,
       worker: { threadId, counters: cache.counters() },
+      ...(unavailable.length > 0 ? { unavailable } : {}),
     };
   }
 
@@ -105,6 +160,7 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
   async function dispatch(task: WorkerTask): Promise<unknown> {
     switch (task.kind) {
       case 'refresh': return refresh(task);
+      case 'ingest': return ingest(task);
       case 'search': return search(task);
       case 'read': return read(task);
       case 'list': return list(task);
@@ -124,9 +180,67 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
 
 function toTaskError(error: unknown): { code: string; message: string } {
   const code = (error as { code?: unknown })?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  // Errors without a code of their own are bugs or faults in the worker code, not a feed
+  // or a file misbehaving: report them as WORKER_FAILED, the code clients know for that.
+  if (typeof code !== 'string') return { code: 'WORKER_FAILED', message: `worker error: ${message}` };
+  return { code, message };
+}
+
+// ---- test-only fault injection ----
+//
+// With SWIFTPATTERNS_TEST_FAULTS=1 in the environment (and only then), a search whose query
+// starts with FAULT_PREFIX does something bad on purpose, so tests can prove the server
+// survives it: `throw`, `exit` (process.exit in the worker), `crash` (an uncaught throw
+// outside the task), `oom` (allocate until the worker's heap limit), `hang` (a busy loop
+// that touches <home>/fault-heartbeat until the worker is terminated) and `sleep:<ms>`
+// (wait, then search as usual). Without the variable the prefix is an ordinary query.
+export const FAULT_PREFIX = 'swiftpatterns-fault:';
+
+interface Faults {
+  inject(spec: string, home: string): Promise<void>;
+}
+
+const faults: Faults | null =
+  process.env.SWIFTPATTERNS_TEST_FAULTS === '1' ? createFaults() : null;
+
+function createFaults(): Faults {
   return {
-    code: typeof code === 'string' ? code : 'TASK_FAILED',
-    message: error instanceof Error ? error.message : String(error),
+    async inject(spec, home) {
+      const [kind = '', arg = ''] = spec.split(/[:\s]/, 2);
+      switch (kind) {
+        case 'throw':
+          throw new Error('injected fault: the task threw');
+        case 'exit':
+          process.exit(3);
+          break;
+        case 'crash':
+          setImmediate(() => {
+            throw new Error('injected fault: uncaught error in the worker');
+          });
+          await new Promise((resolve) => setTimeout(resolve, 10_000));
+          break;
+        case 'oom': {
+          const hog: number[][] = [];
+          for (;;) hog.push(new Array(1_000_000).fill(hog.length));
+        }
+        case 'hang': {
+          const beat = `${home}/fault-heartbeat`;
+          for (let n = 0; ; n++) {
+            writeFileSync(beat, String(n));
+            const until = Date.now() + 20;
+            while (Date.now() < until) {
+              // busy: only terminating the thread stops this
+            }
+          }
+        }
+        case 'sleep':
+          await new Promise((resolve) => setTimeout(resolve, Number(arg) || 100));
+          break;
+        default:
+          throw new Error(`unknown injected fault ${JSON.stringify(kind)}`);
+      }
+    },
   };
 }
 

@@ -15,7 +15,10 @@ export interface PoolOptions {
   maxQueue: number;
   fileCacheBytes: number;
   inline: boolean;
-  /** Heap limit of each worker, so a runaway task kills its worker, not the server. */
+  /**
+   * Heap limit of each worker, so a runaway task kills its worker, not the server.
+   * Default: SWIFTPATTERNS_WORKER_HEAP_MB, else 2048.
+   */
   maxOldGenerationSizeMb?: number;
   logger: Logger;
 }
@@ -39,6 +42,8 @@ export interface PoolStats {
   waitTime: { p50: number; p99: number; max: number; mean: number };
   runTime: { p50: number; p99: number; max: number; mean: number };
   workerRestarts: number;
+  /** Tasks started and not yet settled (running or queued), as the pool counts them. */
+  active: number;
 }
 
 type TaskRunner = (task: WorkerTask) => Promise<TaskEnvelope>;
@@ -67,6 +72,9 @@ export class WorkerPool {
   #inlineCompleted = 0;
   #restarts = 0;
   #closed = false;
+  #destroyed = false;
+  #active = 0;
+  #idleWaiters: Array<() => void> = [];
 
   constructor(options: PoolOptions) {
     this.#options = options;
@@ -87,12 +95,24 @@ export class WorkerPool {
       maxQueue: options.maxQueue,
       idleTimeout: 60_000,
       workerData: boot,
-      resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 2048 },
+      resourceLimits: {
+        maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? heapLimitFromEnv() ?? 2048,
+      },
       closeTimeout: 5_000,
     });
     // piscina hands out a small worker interface whose `id` is the thread id.
+    const piscina = this.#piscina;
     this.#piscina.on('workerDestroy', (worker: { id: number }) => {
-      this.fileCacheStats.markExited(worker.id);
+      if (worker.id >= 0) {
+        this.fileCacheStats.markExited(worker.id);
+      } else {
+        // A thread that already exited (process.exit, out of memory) reports threadId -1:
+        // mark every thread we heard from that is no longer among the pool's threads.
+        const live = new Set(piscina.threads.map((thread) => thread.threadId));
+        for (const known of this.fileCacheStats.totals().perWorker) {
+          if (known.alive && !live.has(known.threadId)) this.fileCacheStats.markExited(known.threadId);
+        }
+      }
       if (!this.#closed) this.#restarts += 1;
     });
     // piscina re-emits worker errors here; the failing task is rejected on its own.
@@ -110,13 +130,23 @@ export class WorkerPool {
     const signals = [options.signal, deadline].filter((s): s is AbortSignal => s != null);
     const signal = signals.length === 0 ? undefined : AbortSignal.any(signals);
 
+    // piscina's maxQueue does not count tasks that carry an AbortSignal (it parks them in
+    // a separate, unbounded queue), and every task here has one, so the bound is kept
+    // here: at most `threads` running plus `maxQueue` waiting.
+    if (this.#piscina && this.#active >= this.#options.threads + this.#options.maxQueue) {
+      throw this.#busy();
+    }
     let envelope: TaskEnvelope<R>;
+    this.#active += 1;
     try {
       envelope = this.#piscina
         ? await this.#piscina.run(task, { signal })
         : ((await this.#runInline(task, signal)) as TaskEnvelope<R>);
     } catch (error) {
       throw this.#translate(error, task, deadline, options.signal);
+    } finally {
+      this.#active -= 1;
+      if (this.#active === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
     }
     if (!envelope.ok) throw new TaskError(envelope.error.code, envelope.error.message);
     return envelope.value;
@@ -158,23 +188,30 @@ export class WorkerPool {
     if (caller?.aborted) {
       return new SwiftPatternsError(ErrorCodes.CANCELLED, 'the request was cancelled');
     }
-    if (message === 'Task queue is at limit') {
+    if (message === 'Task queue is at limit') return this.#busy();
+    if (this.#closed) {
       return new SwiftPatternsError(
-        ErrorCodes.BUSY,
-        `the server is busy (${this.#options.maxQueue} requests already waiting); retry shortly`,
+        ErrorCodes.SHUTTING_DOWN,
+        `the server shut down while this ${task.kind} request was running`,
       );
     }
-    if (/Terminating worker thread|worker .*exit|ERR_WORKER_OUT_OF_MEMORY/i.test(message)) {
-      return new SwiftPatternsError(
-        ErrorCodes.WORKER_FAILED,
-        `a worker failed while running this ${task.kind} request (${message}); ` +
-          'it has been replaced, retry the request',
-        { cause: error },
-      );
-    }
-    // Errors raised by the task itself (a feed that cannot be parsed, a corrupt file)
-    // keep their own message and code.
-    return error;
+    // The task runner turns every error a task raises into an envelope, so a rejection
+    // that reaches here means the worker itself went away: it threw outside a task, called
+    // process.exit, or hit its heap limit (ERR_WORKER_OUT_OF_MEMORY). piscina has already
+    // started a replacement.
+    return new SwiftPatternsError(
+      ErrorCodes.WORKER_FAILED,
+      `a worker failed while running this ${task.kind} request (${message}); ` +
+        'it has been replaced, retry the request',
+      { cause: error },
+    );
+  }
+
+  #busy(): SwiftPatternsError {
+    return new SwiftPatternsError(
+      ErrorCodes.BUSY,
+      `the server is busy (${this.#options.maxQueue} requests already waiting); retry shortly`,
+    );
   }
 
   stats(): PoolStats {
@@ -184,7 +221,7 @@ export class WorkerPool {
       return {
         mode: 'inline', threads: 1, maxThreads: 1, idleThreads: this.#inlineActive ? 0 : 1,
         queueSize: 0, maxQueue: 0, completed: this.#inlineCompleted, utilization: 0,
-        waitTime: empty, runTime: empty, workerRestarts: 0,
+        waitTime: empty, runTime: empty, workerRestarts: 0, active: this.#active,
       };
     }
     const pick = (h: { p50: number; p99: number; max: number; mean: number }) => ({
@@ -195,13 +232,14 @@ export class WorkerPool {
       threads: p.threads.length,
       maxThreads: p.maxThreads,
       idleThreads: p.idleThreads,
-      queueSize: p.queueSize,
+      queueSize: Math.max(p.queueSize, this.#active - p.threads.length),
       maxQueue: this.#options.maxQueue,
       completed: p.completed,
       utilization: round(p.utilization),
       waitTime: pick(p.histogram.waitTime),
       runTime: pick(p.histogram.runTime),
       workerRestarts: this.#restarts,
+      active: this.#active,
     };
   }
 
@@ -209,13 +247,40 @@ export class WorkerPool {
     return this.fileCacheStats.totals();
   }
 
+  /**
+   * Stops taking tasks (new runs fail with SHUTTING_DOWN), lets the running and queued
+   * ones finish for up to `graceMs`, then aborts what is left and stops the threads.
+   * Safe to call twice.
+   */
+  async close(graceMs: number): Promise<void> {
+    if (this.#destroyed) return;
+    this.#closed = true;
+    if (this.#active > 0 && graceMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.#idleWaiters.push(resolve)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    await this.destroy();
+  }
+
   /** Aborts what runs, stops the threads. Safe to call twice. */
   async destroy(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#destroyed) return;
     this.#closed = true;
+    this.#destroyed = true;
     await this.#piscina?.destroy();
     this.fileCacheStats.close();
   }
+}
+
+/** SWIFTPATTERNS_WORKER_HEAP_MB: a test (or a small machine) lowers each worker's heap. */
+function heapLimitFromEnv(): number | undefined {
+  const raw = process.env.SWIFTPATTERNS_WORKER_HEAP_MB;
+  const value = raw ? Number(raw) : NaN;
+  return Number.isInteger(value) && value >= 16 ? value : undefined;
 }
 
 function round(value: number): number {

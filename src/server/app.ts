@@ -2,6 +2,7 @@
 // The same object backs `npm start` (stdio) and the in-process tests.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { IntentCache } from '../intent-cache.js';
+import { PATREON_SOURCE_ID, PatreonSource } from '../patreon/patreon-source.js';
 import { WorkerPool } from '../pool/worker-pool.js';
 import { Refresher } from '../sources/refresher.js';
 import { SourceRegistry } from '../sources/source-registry.js';
@@ -11,6 +12,7 @@ import { registerTools } from './tools.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Settings } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { CustomRefresh } from '../sources/refresher.js';
 
 export const SERVER_NAME = 'swiftpatterns';
 export const SERVER_VERSION = '0.1.0';
@@ -26,7 +28,11 @@ and any feed the user adds).
   full article text and every code block.
 - list_content_sources shows which sources exist, are enabled and are healthy;
   enable_source switches one on or off; refresh_sources fetches now.
-- get_server_stats reports caches, the worker pool and source freshness.`;
+- get_server_stats reports caches, the worker pool and source freshness.
+- Patreon (posts of creators the user supports): setup_patreon start gives a login URL for
+  the user to open, setup_patreon status tells whether it worked; then enable_source
+  {source: "patreon"}. get_patreon_patterns searches only those posts; search_swift_content
+  includes them while the source is enabled.`;
 
 export interface App {
   mcp: McpServer;
@@ -36,13 +42,18 @@ export interface App {
   pool: WorkerPool;
   intentCache: IntentCache<CallToolResult>;
   queries: QueryService<CallToolResult>;
+  /** The Patreon connection and source (present even when Patreon is not configured). */
+  patreon: PatreonSource;
   startedAt: number;
   /** Stops background work and the pool. Safe to call twice. */
   close(): Promise<void>;
 }
 
-export function createApp(settings: Settings, logger: Logger): App {
-  const registry = new SourceRegistry(settings.home, settings.sources, logger);
+export function createApp(
+  settings: Settings,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): App {
   const pool = new WorkerPool({
     threads: settings.poolThreads,
     maxQueue: settings.poolMaxQueue,
@@ -50,9 +61,24 @@ export function createApp(settings: Settings, logger: Logger): App {
     inline: settings.inline,
     logger,
   });
+  const patreon = new PatreonSource({
+    home: settings.home, env, pool, logger: logger.child({ component: 'patreon' }),
+  });
+  const registry = new SourceRegistry(settings.home, patreon.withSource(settings.sources), logger);
+  const customRefresh = new Map<string, CustomRefresh>();
+  if (patreon.configured) {
+    customRefresh.set(PATREON_SOURCE_ID, (signal) => patreon.refresh(signal));
+  }
   const refresher = new Refresher(registry, pool, logger, {
     refreshIntervalMs: settings.refreshIntervalMs,
     concurrency: Math.max(1, settings.poolThreads),
+    customRefresh,
+  });
+  // A new login (e.g. after the old one expired) refreshes the source if it is in use.
+  patreon.onLogin(() => {
+    if (registry.get(PATREON_SOURCE_ID)?.enabled) {
+      void refresher.refresh(PATREON_SOURCE_ID, { force: true });
+    }
   });
   const intentCache = new IntentCache<CallToolResult>({
     max: settings.intentCacheMax,
@@ -69,12 +95,13 @@ export function createApp(settings: Settings, logger: Logger): App {
 
   let closed = false;
   const app: App = {
-    mcp, settings, registry, refresher, pool, intentCache, queries,
+    mcp, settings, registry, refresher, pool, intentCache, queries, patreon,
     startedAt: Date.now(),
     async close() {
       if (closed) return;
       closed = true;
       refresher.stop();
+      await patreon.close();
       await pool.destroy();
       await registry.flush();
     },

@@ -83,6 +83,16 @@ export class QueryService<V extends object> {
           signal,
           deadlineMs: context.deadlineMs,
         });
+        // Snapshots the worker found missing or corrupt are refetched in the background.
+        if (result.unavailable) {
+          this.#refresher.repair(result.unavailable);
+          if (result.unavailable.length === ready.length) {
+            throw new SwiftPatternsError(
+              ErrorCodes.NO_CONTENT,
+              `the snapshots of ${ready.join(', ')} were unreadable; refetching, retry shortly`,
+            );
+          }
+        }
         return present(result, ready);
       },
       context.signal,

@@ -3,6 +3,8 @@
 // errors with a stable code, so the assistant can read what went wrong.
 import { z } from 'zod';
 import { describeError, ErrorCodes, SwiftPatternsError } from '../errors.js';
+import { redactUrl } from '../../workers/ingest/feed-error.js';
+import { checkPatreonEnable, patreonListDetails, registerPatreonTools } from './patreon-tools.js';
 import { renderResults, toResultItems } from './render.js';
 import {
   enableInput, patternInput, refreshInput, searchInput, searchOutput,
@@ -131,7 +133,7 @@ export function registerTools(app: App, logger: Logger): void {
       const sources = registry.all().map((s) => ({
         id: s.config.id,
         name: s.config.name,
-        url: s.config.url,
+        url: redactUrl(s.config.url), // userinfo and query may hold a feed token
         enabled: s.enabled,
         status: s.lastError ? 'error' : s.snapshot ? 'ok' : 'pending',
         refreshing: refresher.isRefreshing(s.config.id),
@@ -146,6 +148,13 @@ export function registerTools(app: App, logger: Logger): void {
         const fresh = s.lastSuccess ? `, last success ${s.lastSuccess.slice(0, 16)}Z` : '';
         return `- ${s.id} (${s.name}): ${state}, ${s.itemCount} articles${fresh}${error}`;
       });
+      // The Patreon row also shows the connection and each campaign's status (no access...).
+      const patreonRow = sources.findIndex((s) => app.patreon.handles(s.id));
+      if (patreonRow >= 0) {
+        const details = await patreonListDetails(app);
+        Object.assign(sources[patreonRow]!, details.fields);
+        lines[patreonRow] += details.suffix;
+      }
       return {
         content: [{ type: 'text', text: `${sources.length} sources:\n${lines.join('\n')}` }],
         structuredContent: { sources },
@@ -162,6 +171,8 @@ export function registerTools(app: App, logger: Logger): void {
       annotations: { readOnlyHint: false, idempotentHint: true, openWorldHint: false },
     },
     guarded('enable_source', async (args) => {
+      // Patreon needs a working connection first (PATREON_NOT_CONNECTED otherwise).
+      await checkPatreonEnable(app, args.source, args.enabled ?? true);
       const state = registry.get(args.source);
       if (!state) {
         const known = registry.all().map((s) => s.config.id).join(', ');
@@ -245,5 +256,6 @@ export function registerTools(app: App, logger: Logger): void {
       };
     }),
   );
-}
 
+  registerPatreonTools(app, guarded, progressFor);
+}

@@ -4,7 +4,7 @@
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
-import type { RefreshResult } from '../../workers/protocol.js';
+import type { FetchLimits, RefreshResult } from '../../workers/protocol.js';
 import type { SourceRegistry } from './source-registry.js';
 
 export interface RefreshOutcome {
@@ -20,6 +20,29 @@ export interface RefresherOptions {
   concurrency: number;
   /** A refresh that takes longer than this is abandoned (its worker is replaced). */
   taskDeadlineMs?: number;
+  /** Fetch bounds sent with each refresh; default: `fetchLimitsFromEnv()`. */
+  fetch?: Partial<FetchLimits>;
+  /**
+   * Sources refreshed by their own function instead of a worker `refresh` task (Patreon:
+   * the main thread fetches with its tokens, then hands the posts to a worker). The
+   * signal fires at `taskDeadlineMs`. Concurrency, sharing and bookkeeping stay the same.
+   */
+  customRefresh?: ReadonlyMap<string, CustomRefresh>;
+}
+
+export type CustomRefresh = (signal: AbortSignal) => Promise<RefreshResult>;
+
+/**
+ * SWIFTPATTERNS_FETCH_TIMEOUT_MS and SWIFTPATTERNS_FETCH_MAX_BYTES, when set, override the
+ * worker's fetch defaults (15 s, 20 MiB); tests use them to provoke both limits quickly.
+ */
+export function fetchLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<FetchLimits> {
+  const limits: Partial<FetchLimits> = {};
+  const timeout = Number(env.SWIFTPATTERNS_FETCH_TIMEOUT_MS);
+  if (Number.isInteger(timeout) && timeout >= 100) limits.timeoutMs = timeout;
+  const maxBytes = Number(env.SWIFTPATTERNS_FETCH_MAX_BYTES);
+  if (Number.isInteger(maxBytes) && maxBytes >= 1024) limits.maxBytes = maxBytes;
+  return limits;
 }
 
 export type ProgressListener = (done: number, total: number, message: string) => void;
@@ -61,6 +84,19 @@ export class Refresher {
       if (!state.snapshot || now - last >= this.#options.refreshIntervalMs) {
         void this.refresh(state.config.id);
       }
+    }
+  }
+
+  /**
+   * Sources whose snapshot a worker found missing or corrupt: forget the snapshot (queries
+   * wait for the refetch) and fetch it again without conditional-GET validators.
+   */
+  repair(ids: readonly string[]): void {
+    for (const id of ids) {
+      if (!this.#registry.get(id) || this.#inflight.has(id)) continue;
+      this.#logger.warn({ source: id }, 'snapshot missing or corrupt; refetching');
+      this.#registry.markUnavailable(id);
+      void this.refresh(id, { force: true });
     }
   }
 
@@ -139,10 +175,17 @@ export class Refresher {
     try {
       if (!state) throw new Error(`unknown source ${id}`);
       const { id: sourceId, name, url } = state.config;
-      const result = await this.#pool.run<RefreshResult>(
-        { kind: 'refresh', home: this.#registry.home, source: { id: sourceId, name, url }, force },
-        { deadlineMs: this.#options.taskDeadlineMs ?? 120_000 },
-      );
+      const deadlineMs = this.#options.taskDeadlineMs ?? 120_000;
+      const custom = this.#options.customRefresh?.get(id);
+      const result = custom
+        ? await custom(AbortSignal.timeout(deadlineMs))
+        : await this.#pool.run<RefreshResult>(
+          {
+            kind: 'refresh', home: this.#registry.home, source: { id: sourceId, name, url },
+            force, fetch: this.#options.fetch ?? fetchLimitsFromEnv(),
+          },
+          { deadlineMs },
+        );
       this.#registry.recordSuccess(id, {
         version: result.version,
         fetchedAt: result.fetchedAt,

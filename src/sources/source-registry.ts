@@ -2,10 +2,10 @@
 // disk (and which version), when did it last succeed or fail. Persisted to
 // `<home>/state.json` so a restart keeps answering from the last good snapshots at once.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../../workers/store/atomic-write.js';
-import { snapshotFile } from '../../workers/store/paths.js';
+import { sweepTempFiles, writeFileAtomic } from '../../workers/store/atomic-write.js';
+import { dataPaths, snapshotFile } from '../../workers/store/paths.js';
 import type { Logger } from '../logger.js';
 import type { SourceConfig } from '../config.js';
 
@@ -48,10 +48,19 @@ export class SourceRegistry {
   #persisting: Promise<void> = Promise.resolve();
   #persistQueued = false;
   #readOnly = false;
+  /** Bumped when a snapshot is found bad, so answers cached over it are never reused. */
+  readonly #generation = new Map<string, number>();
 
   constructor(home: string, sources: SourceConfig[], logger: Logger) {
     this.home = home;
     this.#logger = logger;
+    this.#readOnly = !this.#probeWritable();
+    if (!this.#readOnly) {
+      // Temp files of writers that died mid-write (a killed worker, a crashed process).
+      const { snapshots, index } = dataPaths(home);
+      const removed = [...sweepTempFiles(snapshots), ...sweepTempFiles(index)];
+      if (removed.length > 0) logger.warn({ removed }, 'removed temp files left by a dead writer');
+    }
     const saved = this.#readState();
     for (const config of sources) {
       const persisted = saved[config.id] ?? {};
@@ -97,6 +106,17 @@ export class SourceRegistry {
     this.#persist();
   }
 
+  /**
+   * Forgets the snapshot of `id` because its file is missing or corrupt: queries over it
+   * wait for the refetch, and intent-cache keys computed over the bad file go stale.
+   */
+  markUnavailable(id: string): void {
+    const state = this.#mustGet(id);
+    state.snapshot = null;
+    this.#generation.set(id, (this.#generation.get(id) ?? 0) + 1);
+    this.#persist();
+  }
+
   recordFailure(id: string, error: { code: string; message: string }): void {
     const state = this.#mustGet(id);
     state.lastError = { ...error, at: new Date().toISOString() };
@@ -110,7 +130,10 @@ export class SourceRegistry {
    */
   corpusFingerprint(ids: string[]): string {
     const parts = ids
-      .map((id) => `${id}@${this.#states.get(id)?.snapshot?.version ?? '-'}`)
+      .map((id) => {
+        const version = this.#states.get(id)?.snapshot?.version ?? '-';
+        return `${id}@${version}#${this.#generation.get(id) ?? 0}`;
+      })
       .sort();
     return createHash('sha1').update(parts.join('|')).digest('base64url').slice(0, 16);
   }
@@ -119,6 +142,23 @@ export class SourceRegistry {
     const state = this.#states.get(id);
     if (!state) throw new Error(`unknown source ${id}`);
     return state;
+  }
+
+  /** Can we create a file in the data directory? False for read-only or missing ones. */
+  #probeWritable(): boolean {
+    const probe = path.join(this.home, `.probe-${process.pid}.tmp`);
+    try {
+      mkdirSync(this.home, { recursive: true });
+      writeFileSync(probe, '');
+      rmSync(probe, { force: true });
+      return true;
+    } catch (error) {
+      this.#logger.error(
+        { home: this.home, err: String(error) },
+        'data directory is not writable; serving from memory and existing snapshots',
+      );
+      return false;
+    }
   }
 
   #stateFile(): string {

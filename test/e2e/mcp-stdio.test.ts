@@ -27,8 +27,8 @@ test.serial('lists every tool with annotations and instructions', async (t) => {
   const { tools } = await server.client.listTools();
   const names = tools.map((tool) => tool.name).sort();
   t.deepEqual(names, [
-    'enable_source', 'get_server_stats', 'get_swift_pattern', 'list_content_sources',
-    'refresh_sources', 'search_swift_content',
+    'enable_source', 'get_patreon_patterns', 'get_server_stats', 'get_swift_pattern',
+    'list_content_sources', 'refresh_sources', 'search_swift_content', 'setup_patreon',
   ]);
   const search = tools.find((tool) => tool.name === 'search_swift_content');
   t.is(search?.annotations?.readOnlyHint, true);
@@ -109,4 +109,18 @@ test.serial('each result links to a readable pattern resource with the full text
   const text = (read.contents[0] as { text: string }).text;
   t.true(text.startsWith(`# ${first!.title}`));
   t.true(text.length > 2000);
+});
+
+test.serial('without Patreon credentials there is no patreon source and setup says why', async (t) => {
+  const list = await server.call('list_content_sources');
+  const rows = (list.structuredContent as { sources: Array<{ id: string }> }).sources;
+  t.false(rows.some((s) => s.id === 'patreon'));
+  const refused = await server.call('enable_source', { source: 'patreon' });
+  t.regex(textOf(refused), /^PATREON_NOT_CONNECTED: .*PATREON_CLIENT_ID and PATREON_CLIENT_SECRET/);
+  const status = await server.call('setup_patreon', { action: 'status' });
+  t.like(status.structuredContent, {
+    state: 'not_configured', missing: ['PATREON_CLIENT_ID', 'PATREON_CLIENT_SECRET'],
+  });
+  const start = await server.call('setup_patreon', { action: 'start' });
+  t.regex(textOf(start), /^PATREON_NOT_CONNECTED: Patreon is not configured/);
 });

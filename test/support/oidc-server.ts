@@ -24,6 +24,8 @@ export interface OidcServer {
   mode: 'grant' | 'deny';
   /** The provider's own events, e.g. `grant.error` reasons, for assertions. */
   grantErrors: string[];
+  /** Every access token issued (opaque values), so a fake resource server can check them. */
+  accessTokens: Set<string>;
   close(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ export async function startOidcServer(): Promise<OidcServer> {
   let provider: Provider | undefined;
   const state: OidcServer = {
     origin: '', authorizeUrl: '', tokenUrl: '', tokenRequests: 0, mode: 'grant',
-    grantErrors: [], close: async () => {},
+    grantErrors: [], accessTokens: new Set(), close: async () => {},
   };
 
   const server: Server = createServer((req, res) => {
@@ -79,6 +81,8 @@ export async function startOidcServer(): Promise<OidcServer> {
     findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id }) }),
   });
   provider.on('grant.error', (_ctx, error: Error) => state.grantErrors.push(error.message));
+  // An opaque token's value is its jti.
+  provider.on('access_token.saved', (token: { jti: string }) => state.accessTokens.add(token.jti));
   provider.on('server_error', () => {});
 
   state.origin = origin;

@@ -50,6 +50,9 @@ export async function startServer(
     SWIFTPATTERNS_CONFIG: config,
     SWIFTPATTERNS_LOG_LEVEL: 'info',
     SWIFTPATTERNS_POOL_THREADS: '2',
+    // Test files run side by side on 2 cores: a cold first query (fetch, parse and index
+    // 11 MB of Swift Evolution) can take far longer than on an idle machine.
+    SWIFTPATTERNS_TOOL_TIMEOUT_MS: '90000',
     ...options.env,
   };
   const transport = new StdioClientTransport({
@@ -69,7 +72,7 @@ export async function startServer(
     home,
     stderr: () => stderr,
     call: async (name, args = {}) =>
-      (await client.callTool({ name, arguments: args }, undefined, { timeout: 60_000 })) as CallToolResult,
+      (await client.callTool({ name, arguments: args }, undefined, { timeout: 120_000 })) as CallToolResult,
     close: async () => {
       await client.close();
       if (!options.keepHome) await rm(home, { recursive: true, force: true });

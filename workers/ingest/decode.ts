@@ -41,6 +41,43 @@ export function decodeFeedDetailed(bytes: Uint8Array, contentType = ''): Decoded
   return { text: decodeWith('utf-8', bytes), encoding: 'utf-8', from: 'default' };
 }
 
+/**
+ * Like `decodeFeed`, but refuses a body that is largely invalid in the encoding chosen
+ * (say, a Latin-1 feed that declares nothing and so is read as UTF-8): replacing a good
+ * snapshot with text full of U+FFFD would lose content. A few stray bad bytes are still
+ * replaced, as real feeds often carry one or two.
+ */
+export function decodeFeedStrict(bytes: Uint8Array, contentType = ''): string {
+  const { text, encoding } = decodeFeedDetailed(bytes, contentType);
+  let replaced = countReplacements(text);
+  // U+FFFD written in the source (EF BF BD in UTF-8) is content, not a decoding error.
+  if (encoding === 'utf-8') replaced -= countWrittenReplacements(bytes);
+  if (replaced > MAX_STRAY_REPLACEMENTS && replaced * 100 > text.length) {
+    throw new FeedError(
+      'INVALID_ENCODING',
+      `The feed is not valid ${encoding}: ${replaced} invalid byte sequences; it may use an ` +
+        'encoding it does not declare',
+    );
+  }
+  return text;
+}
+
+/** Invalid sequences tolerated whatever the document's length. */
+const MAX_STRAY_REPLACEMENTS = 16;
+
+function countReplacements(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\ufffd'); i !== -1; i = text.indexOf('\ufffd', i + 1)) n++;
+  return n;
+}
+
+function countWrittenReplacements(bytes: Uint8Array): number {
+  const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let n = 0;
+  for (let i = raw.indexOf('\ufffd'); i !== -1; i = raw.indexOf('\ufffd', i + 3)) n++;
+  return n;
+}
+
 /** Reads the charset parameter of a Content-Type value, or null. */
 export function charsetFromContentType(contentType: string): string | null {
   const match = /;\s*charset\s*=\s*("?)([^";\s]+)\1/i.exec(contentType);

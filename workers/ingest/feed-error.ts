@@ -23,6 +23,8 @@ export type FeedErrorCode =
   | 'PARSE_FAILED'
   /** The declared character encoding is not one this runtime can decode. */
   | 'UNSUPPORTED_ENCODING'
+  /** The bytes are mostly not valid in the encoding they were decoded with. */
+  | 'INVALID_ENCODING'
   /** The document tries to expand entities beyond safe bounds. */
   | 'ENTITY_EXPANSION'
   /** Well-formed, but not RSS, Atom, RDF or JSON Feed. */
@@ -41,6 +43,7 @@ export const FEED_ERROR_CODES: readonly FeedErrorCode[] = [
   'BAD_CONTENT_TYPE',
   'PARSE_FAILED',
   'UNSUPPORTED_ENCODING',
+  'INVALID_ENCODING',
   'ENTITY_EXPANSION',
   'EMPTY_FEED',
   'ABORTED',
