@@ -100,6 +100,8 @@ export class IntentCache<V extends object> {
     key: string,
     compute: (signal: AbortSignal) => Promise<V>,
     callerSignal?: AbortSignal,
+    /** Whether a computed value may be kept (e.g. not an answer from a stale index). */
+    cacheable: (value: V) => boolean = () => true,
   ): Promise<{ value: V; hit: boolean }> {
     const cached = this.#cache?.get(key);
     if (cached !== undefined) {
@@ -111,18 +113,22 @@ export class IntentCache<V extends object> {
     if (flight) {
       this.#coalesced += 1;
     } else {
-      flight = this.#start(key, compute);
+      flight = this.#start(key, compute, cacheable);
     }
     return { value: await this.#join(flight, callerSignal), hit: false };
   }
 
-  #start(key: string, compute: (signal: AbortSignal) => Promise<V>): Flight<V> {
+  #start(
+    key: string,
+    compute: (signal: AbortSignal) => Promise<V>,
+    cacheable: (value: V) => boolean,
+  ): Flight<V> {
     const controller = new AbortController();
     const flight: Flight<V> = { controller, waiters: 0, promise: Promise.resolve() as never };
     flight.promise = compute(controller.signal).then(
       (value) => {
         this.#inflight.delete(key);
-        this.#cache?.set(key, value);
+        if (cacheable(value)) this.#cache?.set(key, value);
         return value;
       },
       (error: unknown) => {

@@ -71,6 +71,8 @@ export async function serve(settings: Settings, logger: Logger): Promise<void> {
     'swiftpatterns ready on stdio',
   );
   app.refresher.start();
+  // Snapshots from an earlier run: have their index ready before the first query asks.
+  app.warmer.schedule();
 }
 
 type Reject = (id: string | number | null, code: number, message: string) => void;

@@ -169,6 +169,26 @@ export interface SearchTask {
   limit: number;
   /** 'search' ranks by relevance first; 'pattern' weighs quality more (get_swift_pattern). */
   mode: 'search' | 'pattern';
+  /** Snapshot version of each source as the main thread knows it. */
+  versions?: Record<string, string>;
+  /**
+   * May answer from the worker's previous corpus while the index of the current snapshots
+   * is still being built by a `warm` task (stale-while-revalidate for indexes).
+   */
+  allowStale?: boolean;
+}
+
+/** Builds (or loads) the index of exactly these snapshots, off any request's deadline. */
+export interface WarmTask {
+  kind: 'warm';
+  home: string;
+  sources: string[];
+}
+
+export interface WarmResult {
+  size: number;
+  hash: string;
+  durationMs: number;
 }
 
 export interface SearchResult {
@@ -184,6 +204,8 @@ export interface SearchResult {
    * thread refetches them. Absent when every source was searched.
    */
   unavailable?: string[];
+  /** True when a previous corpus answered because the current index is not built yet. */
+  stale?: boolean;
 }
 
 export interface ReadTask {
@@ -209,7 +231,8 @@ export interface ListResult {
   items: Array<{ source: string; id: string; title: string; date: string | null }>;
 }
 
-export type WorkerTask = RefreshTask | IngestTask | SearchTask | ReadTask | ListTask;
+export type WorkerTask =
+  | RefreshTask | IngestTask | SearchTask | WarmTask | ReadTask | ListTask;
 
 /**
  * What a worker returns for every task. Errors travel as data because structured cloning

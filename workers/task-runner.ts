@@ -14,8 +14,9 @@ import { searchCorpus } from './search/query.js';
 import { isStoreError, readSnapshot, writeSnapshot } from './store/snapshot-store.js';
 import { snapshotFile } from './store/paths.js';
 import type {
-  IngestTask, ListResult, ListTask, PatternRecord, ReadResult, ReadTask, RefreshResult, RefreshTask,
-  SearchResult, SearchTask, Snapshot, TaskEnvelope, WorkerStatsMessage, WorkerTask,
+  IngestTask, ListResult, ListTask, PatternRecord, ReadResult, ReadTask, RefreshResult,
+  RefreshTask, SearchResult, SearchTask, Snapshot, TaskEnvelope, WarmResult, WarmTask,
+  WorkerStatsMessage, WorkerTask,
 } from './protocol.js';
 
 export interface RunnerOptions {
@@ -130,13 +131,30 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
         worker: { threadId, counters: cache.counters() },
       };
     }
-    const corpus = await loadCorpus(task.home, usable, cache);
-    const { hits, total } = searchCorpus(corpus, task.query, task.filters, task.limit, task.mode);
+    const corpus = await loadCorpus(task.home, usable, cache, {
+      allowStale: task.allowStale === true,
+      expectedVersions: task.versions,
+      // While a source is repaired, the subset without it is a one-off: keep it off disk.
+      persist: unavailable.length === 0,
+    });
+    // A stale corpus may hold sources since disabled: keep to the ones asked for.
+    const filters = corpus.stale
+      ? { ...task.filters, sources: task.filters.sources ?? usable }
+      : task.filters;
+    const { hits, total } = searchCorpus(corpus, task.query, filters, task.limit, task.mode);
     return {
       hits, total, corpusSize: corpus.size,
       worker: { threadId, counters: cache.counters() },
       ...(unavailable.length > 0 ? { unavailable } : {}),
+      ...(corpus.stale ? { stale: true } : {}),
     };
+  }
+
+  async function warm(task: WarmTask): Promise<WarmResult> {
+    const started = performance.now();
+    const corpus = await loadCorpus(task.home, task.sources, cache);
+    const durationMs = Math.round(performance.now() - started);
+    return { size: corpus.size, hash: corpus.hash, durationMs };
   }
 
   async function read(task: ReadTask): Promise<ReadResult> {
@@ -162,6 +180,7 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
       case 'refresh': return refresh(task);
       case 'ingest': return ingest(task);
       case 'search': return search(task);
+      case 'warm': return warm(task);
       case 'read': return read(task);
       case 'list': return list(task);
       default:

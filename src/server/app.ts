@@ -4,6 +4,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { IntentCache } from '../intent-cache.js';
 import { PATREON_SOURCE_ID, PatreonSource } from '../patreon/patreon-source.js';
 import { WorkerPool } from '../pool/worker-pool.js';
+import { IndexWarmer } from '../sources/index-warmer.js';
 import { Refresher } from '../sources/refresher.js';
 import { SourceRegistry } from '../sources/source-registry.js';
 import { QueryService } from './query-service.js';
@@ -40,6 +41,8 @@ export interface App {
   registry: SourceRegistry;
   refresher: Refresher;
   pool: WorkerPool;
+  /** Builds the index of changed snapshots off the query path. */
+  warmer: IndexWarmer;
   intentCache: IntentCache<CallToolResult>;
   queries: QueryService<CallToolResult>;
   /** The Patreon connection and source (present even when Patreon is not configured). */
@@ -69,10 +72,14 @@ export function createApp(
   if (patreon.configured) {
     customRefresh.set(PATREON_SOURCE_ID, (signal) => patreon.refresh(signal));
   }
-  const refresher = new Refresher(registry, pool, logger, {
+  const warmer: IndexWarmer = new IndexWarmer(registry, pool, logger, {
+    settled: () => refresher.firstFetchesSettled(),
+  });
+  const refresher: Refresher = new Refresher(registry, pool, logger, {
     refreshIntervalMs: settings.refreshIntervalMs,
     concurrency: Math.max(1, settings.poolThreads),
     customRefresh,
+    onSnapshotChanged: () => warmer.schedule(),
   });
   // A new login (e.g. after the old one expired) refreshes the source if it is in use.
   patreon.onLogin(() => {
@@ -84,7 +91,7 @@ export function createApp(
     max: settings.intentCacheMax,
     ttlMs: settings.intentCacheTtlMs,
   });
-  const queries = new QueryService(registry, refresher, pool, intentCache);
+  const queries = new QueryService(registry, refresher, warmer, pool, intentCache);
   const mcp = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
     {
@@ -95,7 +102,7 @@ export function createApp(
 
   let closed = false;
   const app: App = {
-    mcp, settings, registry, refresher, pool, intentCache, queries, patreon,
+    mcp, settings, registry, refresher, warmer, pool, intentCache, queries, patreon,
     startedAt: Date.now(),
     async close() {
       if (closed) return;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ErrorCodes, SwiftPatternsError } from '../errors.js';
 import { describeCampaigns, PATREON_SOURCE_ID } from '../patreon/patreon-source.js';
-import { renderResults, toResultItems } from './render.js';
+import { renderSearch } from './render.js';
 import { patternInput, searchOutput } from './schemas.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type {
@@ -168,8 +168,7 @@ export function registerPatreonTools(
           requireCode: args.requireCode, limit: 5,
         },
         { signal, deadlineMs: settings.toolTimeoutMs, onProgress: progressFor(extra) },
-        (result) => renderResults('Patreon patterns', args.topic,
-          toResultItems(result, registry), result.total, result.corpusSize),
+        (result) => renderSearch('Patreon patterns', args.topic, result, registry),
       );
       return value;
     }),

@@ -1,9 +1,11 @@
 // The query path of the search tools: check the sources asked for, wait for first
 // fetches, build the intent key, answer from the intent cache or run one worker task.
 import { ErrorCodes, SwiftPatternsError } from '../errors.js';
+import { untilAborted } from '../abortable.js';
 import { intentKey } from '../intent-cache.js';
 import type { IntentCache } from '../intent-cache.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
+import type { IndexWarmer } from '../sources/index-warmer.js';
 import type { ProgressListener, Refresher } from '../sources/refresher.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
 import type { SearchResult, SearchTask } from '../../workers/protocol.js';
@@ -33,12 +35,22 @@ export interface QueryAnswer<V> {
 export class QueryService<V extends object> {
   readonly #registry: SourceRegistry;
   readonly #refresher: Refresher;
+  readonly #warmer: IndexWarmer;
+  /** Answers computed from a stale index: returned, never cached. */
+  readonly #stale = new WeakSet<object>();
   readonly #pool: WorkerPool;
   readonly #cache: IntentCache<V>;
 
-  constructor(registry: SourceRegistry, refresher: Refresher, pool: WorkerPool, cache: IntentCache<V>) {
+  constructor(
+    registry: SourceRegistry,
+    refresher: Refresher,
+    warmer: IndexWarmer,
+    pool: WorkerPool,
+    cache: IntentCache<V>,
+  ) {
     this.#registry = registry;
     this.#refresher = refresher;
+    this.#warmer = warmer;
     this.#pool = pool;
     this.#cache = cache;
   }
@@ -55,6 +67,10 @@ export class QueryService<V extends object> {
     const ready = wanted.filter((id) => this.#registry.get(id)?.snapshot);
     if (ready.length === 0) throw this.#noContent(wanted);
 
+    // One index serves every query: the corpus is every enabled source with a snapshot,
+    // and a `sources` argument narrows it with a filter instead of building another index.
+    const corpus = this.#warmer.corpusSources();
+    const narrowed = ready.length < corpus.length;
     const key = intentKey({
       tool: request.tool,
       query: request.query,
@@ -65,17 +81,29 @@ export class QueryService<V extends object> {
         mode: request.mode,
       },
       sources: ready.join(','),
-      corpusVersion: this.#registry.corpusFingerprint(ready),
+      corpusVersion: this.#registry.corpusFingerprint(corpus),
     });
     const task: SearchTask = {
       kind: 'search',
       home: this.#registry.home,
-      sources: ready,
+      sources: corpus,
       query: request.query,
-      filters: { requireCode: request.requireCode, minQuality: request.minQuality },
+      filters: {
+        requireCode: request.requireCode,
+        minQuality: request.minQuality,
+        ...(narrowed ? { sources: ready } : {}),
+      },
       limit: request.limit,
       mode: request.mode,
+      versions: Object.fromEntries(
+        corpus.map((id) => [id, this.#registry.get(id)?.snapshot?.version ?? '']),
+      ),
+      allowStale: true,
     };
+    // Only the very first index build makes queries wait; later ones run behind stale answers.
+    const cold = this.#warmer.coldStart();
+    if (cold) await untilAborted(cold, context.signal);
+
     const { value, hit } = await this.#cache.getOrCompute(
       key,
       async (signal) => {
@@ -93,9 +121,12 @@ export class QueryService<V extends object> {
             );
           }
         }
-        return present(result, ready);
+        const value = present(result, ready);
+        if (result.stale) this.#stale.add(value);
+        return value;
       },
       context.signal,
+      (value) => !this.#stale.has(value),
     );
     return { value, cacheHit: hit };
   }

@@ -9,7 +9,7 @@ export function patternUri(source: string, id: string): string {
   return `swiftpatterns://pattern/${encodeURIComponent(source)}/${encodeURIComponent(id)}`;
 }
 
-export function toResultItems(result: SearchResult, registry: SourceRegistry): ResultItem[] {
+function toResultItems(result: SearchResult, registry: SourceRegistry): ResultItem[] {
   return result.hits.map((hit) => {
     const state = registry.get(hit.source);
     return {
@@ -30,13 +30,16 @@ export function toResultItems(result: SearchResult, registry: SourceRegistry): R
   });
 }
 
-export function renderResults(
+/** The answer of a search tool for one worker result. */
+export function renderSearch(
   heading: string,
   query: string,
-  items: ResultItem[],
-  total: number,
-  searched: number,
+  result: SearchResult,
+  registry: SourceRegistry,
 ): CallToolResult {
+  const items = toResultItems(result, registry);
+  const { total, corpusSize: searched } = result;
+  const stale = result.stale === true;
   const lines: string[] = [];
   if (items.length === 0) {
     lines.push(
@@ -46,6 +49,7 @@ export function renderResults(
   } else {
     lines.push(`${heading}: ${items.length} of ${total} matches for "${query}" (${searched} searched).`);
   }
+  if (stale) lines.push('(Sources changed moments ago and are being re-indexed: newest articles may be missing.)');
   items.forEach((item, i) => {
     const date = item.date ? item.date.slice(0, 10) : 'undated';
     const fetched = item.fetchedAt ? `, fetched ${item.fetchedAt.slice(0, 16)}Z` : '';
@@ -72,6 +76,6 @@ export function renderResults(
         description: `${item.sourceName}: ${item.snippet.slice(0, 160)}`,
       })),
     ],
-    structuredContent: { query, total, searched, results: items },
+    structuredContent: { query, total, searched, stale, results: items },
   };
 }

@@ -74,6 +74,8 @@ export const searchOutput = {
   query: z.string(),
   total: z.number().int(),
   searched: z.number().int(),
+  /** True while changed sources are re-indexed and an older index answered. */
+  stale: z.boolean(),
   results: z.array(resultItem),
 };
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { describeError, ErrorCodes, SwiftPatternsError } from '../errors.js';
 import { redactUrl } from '../../workers/ingest/feed-error.js';
 import { checkPatreonEnable, patreonListDetails, registerPatreonTools } from './patreon-tools.js';
-import { renderResults, toResultItems } from './render.js';
+import { renderSearch } from './render.js';
 import {
   enableInput, patternInput, refreshInput, searchInput, searchOutput,
 } from './schemas.js';
@@ -85,9 +85,7 @@ export function registerTools(app: App, logger: Logger): void {
           sources: args.sources, requireCode: args.requireCode, limit: args.limit ?? 8,
         },
         { signal, deadlineMs, onProgress: progressFor(extra) },
-        (result) =>
-          renderResults('Swift content', args.query, toResultItems(result, registry),
-            result.total, result.corpusSize),
+        (result) => renderSearch('Swift content', args.query, result, registry),
       );
       return value;
     }),
@@ -112,9 +110,7 @@ export function registerTools(app: App, logger: Logger): void {
           minQuality: args.minQuality ?? 50, requireCode: args.requireCode, limit: 5,
         },
         { signal, deadlineMs, onProgress: progressFor(extra) },
-        (result) =>
-          renderResults('Swift patterns', args.topic, toResultItems(result, registry),
-            result.total, result.corpusSize),
+        (result) => renderSearch('Swift patterns', args.topic, result, registry),
       );
       return value;
     }),
@@ -183,6 +179,7 @@ export function registerTools(app: App, logger: Logger): void {
       }
       const enabled = args.enabled ?? true;
       registry.setEnabled(args.source, enabled);
+      app.warmer.schedule();
       if (enabled && !state.snapshot) void refresher.refresh(args.source);
       const verb = enabled ? 'enabled' : 'disabled';
       return { content: [{ type: 'text', text: `${state.config.name} (${args.source}) is ${verb}.` }] };

@@ -1,6 +1,7 @@
 // Keeps snapshots fresh: fetches sources that have none at start, revalidates stale ones
 // in the background, and lets a query wait for first fetches. Queries never wait on a
 // revalidation: they run on the last good snapshot while it goes on.
+import { untilAborted } from '../abortable.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
@@ -28,6 +29,13 @@ export interface RefresherOptions {
    * signal fires at `taskDeadlineMs`. Concurrency, sharing and bookkeeping stay the same.
    */
   customRefresh?: ReadonlyMap<string, CustomRefresh>;
+  /** Called after a refresh changed what is on disk for a source (new or first snapshot). */
+  onSnapshotChanged?: (id: string) => void;
+  /**
+   * A source whose first fetch failed is tried again, in the background, when a query
+   * wants it and its last failure is at least this old. Default 60 s.
+   */
+  retryFailedAfterMs?: number;
 }
 
 export type CustomRefresh = (signal: AbortSignal) => Promise<RefreshResult>;
@@ -100,6 +108,14 @@ export class Refresher {
     }
   }
 
+  /** Resolves when no source without a snapshot is being fetched any more. */
+  async firstFetchesSettled(): Promise<void> {
+    const firsts = [...this.#inflight]
+      .filter(([id]) => !this.#registry.get(id)?.snapshot)
+      .map(([, outcome]) => outcome);
+    await Promise.all(firsts);
+  }
+
   isRefreshing(id: string): boolean {
     return this.#inflight.has(id);
   }
@@ -129,44 +145,44 @@ export class Refresher {
   }
 
   /**
-   * Waits until each of `ids` that has no snapshot yet has finished its first fetch
-   * (successfully or not). Sources with a snapshot never make a query wait.
+   * Waits until each of `ids` that has no snapshot yet and is being fetched for the first
+   * time has finished (successfully or not). A source with a snapshot never makes a query
+   * wait, and neither does one whose first fetch already failed: it is retried in the
+   * background, at most once per `retryFailedAfterMs`, so a dead feed costs queries nothing.
    */
   async waitForFirstFetches(
     ids: string[],
     signal?: AbortSignal,
     onProgress?: ProgressListener,
   ): Promise<void> {
-    const pending = ids.filter((id) => !this.#registry.get(id)?.snapshot);
-    if (pending.length === 0) return;
-    const waits = pending.map((id) =>
-      this.#inflight.get(id) ??
-      // Missing and not running: its last attempt failed. Try once more for this query.
-      this.refresh(id),
-    );
+    const retryAfter = this.#options.retryFailedAfterMs ?? 60_000;
+    const waits: Array<{ id: string; outcome: Promise<RefreshOutcome> }> = [];
+    for (const id of ids) {
+      const state = this.#registry.get(id);
+      if (!state || state.snapshot) continue;
+      const running = this.#inflight.get(id);
+      if (running) {
+        waits.push({ id, outcome: running });
+      } else if (!state.lastError) {
+        // Never tried (just enabled, or added while the server runs): fetch it now.
+        waits.push({ id, outcome: this.refresh(id) });
+      } else if (Date.now() - Date.parse(state.lastError.at) >= retryAfter) {
+        void this.refresh(id);
+      }
+    }
+    if (waits.length === 0) return;
+
     let done = 0;
-    onProgress?.(0, pending.length, `fetching ${pending.length} source(s) for the first time`);
+    onProgress?.(0, waits.length, `fetching ${waits.length} source(s) for the first time`);
     const all = Promise.all(
-      waits.map((wait, i) =>
-        wait.then(() => {
+      waits.map(({ id, outcome }) =>
+        outcome.then((result) => {
           done += 1;
-          onProgress?.(done, pending.length, `fetched ${pending[i]}`);
+          onProgress?.(done, waits.length, `${id}: ${result.ok ? 'fetched' : 'failed'}`);
         }),
       ),
     );
-    if (!signal) return void (await all);
-    signal.throwIfAborted();
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      all.then(
-        () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        reject,
-      );
-    });
+    await untilAborted(all, signal);
   }
 
   async #run(id: string, force: boolean): Promise<RefreshOutcome> {
@@ -186,6 +202,7 @@ export class Refresher {
           },
           { deadlineMs },
         );
+      const changed = result.version !== state.snapshot?.version;
       this.#registry.recordSuccess(id, {
         version: result.version,
         fetchedAt: result.fetchedAt,
@@ -196,6 +213,7 @@ export class Refresher {
         { source: id, outcome: result.outcome, items: result.itemCount, ms: result.durationMs },
         'source refreshed',
       );
+      if (changed) this.#options.onSnapshotChanged?.(id);
       return { source: id, ok: true, result };
     } catch (error) {
       const code = (error as { code?: unknown }).code;

@@ -1,6 +1,6 @@
 // The searchable corpus of a set of snapshots: the records by key and a MiniSearch index
 // over them. Building the index for ~800 articles takes seconds, so it is serialized to
-// `<home>/index/<hash>.json`, where the hash covers the source ids, each snapshot's
+// `<home>/index/<set>-<hash>.json`, where the hash covers the source ids, each snapshot's
 // version and the tokenizer version; any worker (or a restarted server) loads it instead.
 // The loaded Corpus is cached in the worker's FileCache under the snapshots' mtime+size,
 // so a warm query stats each snapshot and touches nothing else on disk.
@@ -144,6 +144,11 @@ export interface LoadCorpusOptions {
    * marked `stale`; callers should filter it to the sources they want and not cache it.
    */
   allowStale?: boolean;
+  /**
+   * False: an index built now stays in memory only. Used for one-off subsets (a source
+   * left out because its snapshot is being repaired) that no later query will ask for.
+   */
+  persist?: boolean;
 }
 
 /** The last corpus each worker's cache served, kept for stale answers. */
@@ -152,7 +157,7 @@ const latestCorpus = new WeakMap<FileCache, Corpus>();
 /**
  * The corpus of `sourceIds` (in that order), through the worker's FileCache: warm, it costs
  * one stat per snapshot. Cold, snapshots are read through the cache and the index is loaded
- * from `<home>/index/<hash>.json`, or built and written there when missing or unreadable
+ * from `<home>/index/<set>-<hash>.json`, or built and written there when missing or unreadable
  * (unless `options.allowStale` lets a previous corpus answer meanwhile).
  * Throws StoreError SNAPSHOT_MISSING / SNAPSHOT_CORRUPT for a bad snapshot.
  */
@@ -174,13 +179,13 @@ export async function loadCorpus(
       const metas = sourceIds.map((id) => ({
         meta: { source: id, version: options.expectedVersions?.[id] ?? '' },
       }));
-      const ready = existsSync(path.join(dataPaths(home).index, `${corpusHash(metas)}.json`));
+      const ready = existsSync(indexFileOf(home, sourceIds, corpusHash(metas)));
       if (!ready) return { ...previous, stale: true };
     }
     const corpus = await cache.getDerived(
       name,
       files,
-      () => buildCorpus(home, files, cache),
+      () => buildCorpus(home, files, cache, options.persist ?? true),
       (built) => built.indexBytes + recordsBytes(built),
     );
     return remember(cache, corpus);
@@ -202,10 +207,15 @@ function remember(cache: FileCache, corpus: Corpus): Corpus {
   return corpus;
 }
 
-async function buildCorpus(home: string, files: string[], cache: FileCache): Promise<Corpus> {
+async function buildCorpus(
+  home: string,
+  files: string[],
+  cache: FileCache,
+  persist: boolean,
+): Promise<Corpus> {
   const snapshots = await Promise.all(files.map((file) => cache.get(file, readSnapshot)));
   const hash = corpusHash(snapshots);
-  const indexFile = path.join(dataPaths(home).index, `${hash}.json`);
+  const indexFile = indexFileOf(home, snapshots.map((s) => s.meta.source), hash);
   const records = collectRecords(snapshots);
   const corpus = (index: CorpusIndex, indexBytes: number): Corpus => ({
     hash,
@@ -225,11 +235,33 @@ async function buildCorpus(home: string, files: string[], cache: FileCache): Pro
   }
 
   const index = buildIndex(records.values());
+  if (!persist) return corpus(index, 0);
   const body = serializeIndex(index, hash);
   await mkdir(path.dirname(indexFile), { recursive: true });
   await writeFileAtomic(indexFile, body);
+  await removeSuperseded(indexFile);
   await pruneIndexDir(path.dirname(indexFile), indexFile);
   return corpus(index, body.length);
+}
+
+/**
+ * `<home>/index/<set>-<hash>.json`: `set` names the list of sources, `hash` their snapshot
+ * versions. A newer index of the same sources supersedes the older ones, which go.
+ */
+function indexFileOf(home: string, sourceIds: readonly string[], hash: string): string {
+  const set = createHash('sha256').update(sourceIds.join('\0')).digest('hex').slice(0, 12);
+  return path.join(dataPaths(home).index, `${set}-${hash}.json`);
+}
+
+async function removeSuperseded(indexFile: string): Promise<void> {
+  const dir = path.dirname(indexFile);
+  const prefix = path.basename(indexFile).split('-')[0] + '-';
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((n) => n.startsWith(prefix) && n.endsWith('.json') && n !== path.basename(indexFile))
+      .map((n) => rm(path.join(dir, n), { force: true }).catch(() => {})),
+  );
 }
 
 export function serializeIndex(index: CorpusIndex, hash: string): string {
