@@ -9,6 +9,11 @@ export interface CodeBlock {
   code: string;
   /** True when the block was marked Swift or looks like Swift source. */
   isSwift: boolean;
+  /**
+   * Where the block stood: the number of text paragraphs (blank-line separated) before it,
+   * so the full article can be shown with its code in place. Absent in older snapshots.
+   */
+  paragraph?: number;
 }
 
 /** One article, normalized from any feed format (or a Patreon post). */

@@ -24,7 +24,8 @@ function toResultItems(result: SearchResult, registry: SourceRegistry): ResultIt
       hasCode: hit.hasCode,
       tags: hit.tags,
       snippet: hit.snippet,
-      code: hit.code,
+      // Only the declared fields: the output schema is strict, the worker's block has more.
+      code: hit.code && { language: hit.code.language, code: hit.code.code, isSwift: hit.code.isSwift },
       resourceUri: patternUri(hit.source, hit.id),
     };
   });

@@ -3,12 +3,19 @@
 import { ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { McpError, ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { patternUri } from './render.js';
-import type { ListResult, PatternRecord, ReadResult } from '../../workers/protocol.js';
+import type {
+  CodeBlock, ListResult, PatternRecord, ReadResult,
+} from '../../workers/protocol.js';
 import type { App } from './app.js';
 
 /** resources/list shows the newest patterns; every other one is still readable by URI. */
 const LISTED_PATTERNS = 200;
 
+/**
+ * The whole article as Markdown: its paragraphs with section headings marked, and each
+ * code block back where it stood. Blocks whose place is unknown (older snapshots, or past
+ * the text's size bound) follow at the end.
+ */
 export function renderPattern(record: PatternRecord, sourceName: string, fetchedAt: string | null) {
   const lines = [
     `# ${record.title}`,
@@ -19,12 +26,33 @@ export function renderPattern(record: PatternRecord, sourceName: string, fetched
   ];
   if (record.authors.length) lines.push(`Authors: ${record.authors.join(', ')}`);
   if (record.tags.length) lines.push(`Tags: ${record.tags.join(', ')}`);
-  lines.push(`Quality: ${record.quality}`, '', record.text);
-  if (record.code.length) {
-    lines.push('', '## Code examples');
-    for (const block of record.code) {
-      lines.push('', '```' + (block.isSwift ? 'swift' : block.language), block.code, '```');
+  lines.push(`Quality: ${record.quality}`);
+
+  const fence = (block: CodeBlock) =>
+    ['', '```' + (block.isSwift ? 'swift' : block.language), block.code, '```'];
+  const paragraphs = record.text === '' ? [] : record.text.split('\n\n');
+  const placed = new Map<number, CodeBlock[]>();
+  const rest: CodeBlock[] = [];
+  for (const block of record.code) {
+    const at = block.paragraph;
+    if (at === undefined || at > paragraphs.length) rest.push(block);
+    else placed.set(at, [...(placed.get(at) ?? []), block]);
+  }
+  // Headings are paragraphs of their own, in document order.
+  let nextHeading = 0;
+  paragraphs.forEach((paragraph, i) => {
+    for (const block of placed.get(i) ?? []) lines.push(...fence(block));
+    if (paragraph === record.headings[nextHeading]) {
+      nextHeading += 1;
+      lines.push('', `## ${paragraph}`);
+    } else {
+      lines.push('', paragraph);
     }
+  });
+  for (const block of placed.get(paragraphs.length) ?? []) lines.push(...fence(block));
+  if (rest.length) {
+    lines.push('', '## Code examples');
+    for (const block of rest) lines.push(...fence(block));
   }
   return lines.join('\n');
 }

@@ -59,7 +59,7 @@ export function htmlToText(html: string): HtmlText {
       if (SKIP.has(name)) continue;
       if (name === 'pre') {
         out.flush();
-        code.push(codeBlockOf(el));
+        code.push({ ...codeBlockOf(el), paragraph: out.paragraphs });
         continue;
       }
       if (name === 'br') {
@@ -96,6 +96,11 @@ class TextBuilder {
 
   append(text: string): void {
     this.#current += text.replace(/\s+/g, ' ');
+  }
+
+  /** Paragraphs completed so far. */
+  get paragraphs(): number {
+    return this.#paragraphs.length;
   }
 
   lineBreak(): void {

@@ -12,7 +12,8 @@ view.</p><p>Second<br>line</p>
   t.is(out.text, 'Using & testing\n\nCall send(.tap) from the view.\n\nSecond\nline\n\none\n\ntwo <3');
   t.deepEqual(out.headings, ['Using & testing']);
   t.deepEqual(out.code, [
-    { language: 'swift', code: 'struct Feature {\n  var count = 0\n}', isSwift: true },
+    // It followed three paragraphs: the heading, "Call ...", "Second line".
+    { language: 'swift', code: 'struct Feature {\n  var count = 0\n}', isSwift: true, paragraph: 3 },
   ]);
   t.false(out.text.includes('struct Feature'));
 });
