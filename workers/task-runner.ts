@@ -11,7 +11,9 @@ import { normalizeFeed } from './ingest/normalize.js';
 import { parseFeed } from './ingest/parse-feed.js';
 import { loadCorpus } from './search/corpus-index.js';
 import { searchCorpus } from './search/query.js';
-import { isStoreError, readSnapshot, writeSnapshot } from './store/snapshot-store.js';
+import {
+  isStoreError, readSnapshot, StoreError, writeSnapshot,
+} from './store/snapshot-store.js';
 import { snapshotFile } from './store/paths.js';
 import type {
   IngestTask, ListResult, ListTask, PatternRecord, ReadResult, ReadTask, RefreshResult,
@@ -33,7 +35,13 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
     options.publish({ type: 'file-cache-stats', threadId, seq, counters: cache.counters() });
   });
 
-  const loadSnapshot = (file: string) => cache.get(file, readSnapshot);
+  // A snapshot deleted under us (another process, `patreon logout`) reads as missing, so
+  // the search leaves that source out and the main thread repairs it.
+  const loadSnapshot = (file: string) =>
+    cache.get(file, readSnapshot).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || isStoreError(error)) throw error;
+      throw new StoreError('SNAPSHOT_MISSING', `snapshot ${file} does not exist`, { file });
+    });
 
   async function refresh(task: RefreshTask): Promise<RefreshResult> {
     const started = performance.now();

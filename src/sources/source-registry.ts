@@ -148,7 +148,7 @@ export class SourceRegistry {
   #probeWritable(): boolean {
     const probe = path.join(this.home, `.probe-${process.pid}.tmp`);
     try {
-      mkdirSync(this.home, { recursive: true });
+      mkdirSync(this.home, { recursive: true, mode: 0o700 });
       writeFileSync(probe, '');
       rmSync(probe, { force: true });
       return true;
@@ -195,7 +195,7 @@ export class SourceRegistry {
         };
       }
       try {
-        mkdirSync(this.home, { recursive: true });
+        mkdirSync(this.home, { recursive: true, mode: 0o700 });
         const body = JSON.stringify({ version: STATE_VERSION, sources }, null, 2);
         await writeFileAtomic(this.#stateFile(), body);
         this.#readOnly = false;

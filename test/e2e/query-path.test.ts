@@ -1,7 +1,8 @@
 // The query path stays cheap when sources misbehave or change: a dead feed never stalls
 // queries, a changed source is re-indexed off the query path, and narrowing a search to
 // some sources reuses the one index instead of building another.
-import { readFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { feedsDir, startFixtureServer } from '../support/fixture-server.js';
@@ -83,4 +84,32 @@ test('changed content is re-indexed in the background and then searched; filters
   t.true(found);
   const cached = await server.call('search_swift_content', { query: 'zanzibarquokka' });
   t.false((cached.structuredContent as { stale: boolean }).stale);
+});
+
+test('a snapshot deleted under a running server drops out of answers and is refetched', async (t) => {
+  const feeds = await startFixtureServer();
+  const server = await startServer([
+    { id: 'natasha', url: feeds.url('natasha.rss') },
+    { id: 'tca', url: feeds.url('tca-articles.rss') },
+  ]);
+  t.teardown(async () => {
+    await server.close();
+    await feeds.close();
+  });
+  t.falsy((await server.call('search_swift_content', { query: 'swift' })).isError);
+  const fetchesBefore = feeds.hits.get('/natasha.rss') ?? 0;
+
+  await rm(path.join(server.home, 'snapshots', 'natasha.json'));
+  const during = await server.call('search_swift_content', { query: 'reducer swift' });
+  t.falsy(during.isError, textOf(during));
+  t.false(textOf(during).includes('ENOENT'));
+  t.true(resultsOf(during).every((r) => r.source === 'tca'));
+
+  let back = false;
+  for (let i = 0; i < 100 && !back; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    back = existsSync(path.join(server.home, 'snapshots', 'natasha.json'));
+  }
+  t.true(back, 'the missing snapshot was refetched');
+  t.true((feeds.hits.get('/natasha.rss') ?? 0) > fetchesBefore);
 });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
@@ -151,4 +151,12 @@ test('a file with the right checksum but the wrong shape is corrupt', async (t) 
 
   await writeFile(file, JSON.stringify([1, 2, 3]));
   await t.throwsAsync(readSnapshot(file), { code: 'SNAPSHOT_CORRUPT' });
+});
+
+test('data files are written owner-only (0600): they may hold paid posts', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sp-mode-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'x.json');
+  await writeFileAtomic(file, '{}');
+  t.is((await stat(file)).mode & 0o777, 0o600);
 });

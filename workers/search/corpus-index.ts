@@ -237,7 +237,7 @@ async function buildCorpus(
   const index = buildIndex(records.values());
   if (!persist) return corpus(index, 0);
   const body = serializeIndex(index, hash);
-  await mkdir(path.dirname(indexFile), { recursive: true });
+  await mkdir(path.dirname(indexFile), { recursive: true, mode: 0o700 });
   await writeFileAtomic(indexFile, body);
   await removeSuperseded(indexFile);
   await pruneIndexDir(path.dirname(indexFile), indexFile);

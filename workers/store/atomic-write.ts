@@ -10,7 +10,8 @@ import path from 'node:path';
 export async function writeFileAtomic(
   file: string,
   data: string | Buffer,
-  mode = 0o644,
+  // Owner only: the data directory may hold paid (Patreon) posts and their indexes.
+  mode = 0o600,
 ): Promise<void> {
   const dir = path.dirname(file);
   // pid + random suffix: unique across processes and across concurrent calls in one process.

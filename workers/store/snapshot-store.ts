@@ -66,7 +66,7 @@ export async function writeSnapshot(
   });
   const body = `${header.slice(0, -1)},"records":${recordsJson}}\n`;
 
-  await mkdir(dataPaths(home).snapshots, { recursive: true });
+  await mkdir(dataPaths(home).snapshots, { recursive: true, mode: 0o700 });
   await writeFileAtomic(file, body);
   return { file, checksum, bytes: Buffer.byteLength(body) };
 }
