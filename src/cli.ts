@@ -4,7 +4,7 @@
 import { ConfigError, loadSettings } from './config.js';
 import { createLogger } from './logger.js';
 import { runSourceCommand, sourceCommands } from './commands/sources.js';
-import { patreonCommands, runPatreonCommand } from './commands/patreon.js';
+import { runPatreonCommand } from './commands/patreon.js';
 import { runRefresh } from './commands/refresh.js';
 import { serve } from './serve.js';
 
@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'sources' && (rest.length === 0 || sourceCommands.has(rest[0] ?? ''))) {
     return runSourceCommand(settings, rest);
   }
-  if (command === 'patreon' && (rest.length === 0 || patreonCommands.has(rest[0] ?? ''))) {
+  if (command === 'patreon') {
     return runPatreonCommand(settings, rest, { logger });
   }
   process.stderr.write(`swiftpatterns: unknown command "${command}"\n${USAGE}\n`);

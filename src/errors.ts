@@ -45,3 +45,15 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n')[0] ?? 'unknown error';
   return String(error);
 }
+
+/** Longest client-supplied value quoted back in an error message. */
+export const MAX_QUOTED_CHARS = 100;
+
+/**
+ * A value the client sent, quoted for an error message and cut to MAX_QUOTED_CHARS: a
+ * megabyte id must not come back as a megabyte error.
+ */
+export function quoteForError(value: string, max = MAX_QUOTED_CHARS): string {
+  const cut = value.length > max ? `${value.slice(0, max)}…` : value;
+  return JSON.stringify(cut);
+}

@@ -80,6 +80,9 @@ type Reject = (id: string | number | null, code: number, message: string) => voi
 // JSON-RPC 2.0 error codes (https://www.jsonrpc.org/specification#error_object).
 const PARSE_ERROR = -32700;
 const INVALID_REQUEST = -32600;
+const INVALID_PARAMS = -32602;
+/** Longest resource URI read; the SDK quotes an unknown URI back in its error. */
+const MAX_URI_CHARS = 2048;
 
 /**
  * Sits between stdin and the SDK's stdio transport and passes on only lines that are one
@@ -182,13 +185,44 @@ function checkMessage(line: string): Problem | null {
   if ('method' in message) {
     if (typeof message.method !== 'string') return invalid('"method" must be a string');
     const params = message.params;
-    if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) {
-      return invalid('"params" must be an object');
-    }
-    return null;
+    if (params !== undefined && !isObject(params)) return invalid('"params" must be an object');
+    // A request the SDK's schemas refuse is dropped without an answer; a notification
+    // never gets one anyway, so only requests are checked further.
+    if (id === null || params === undefined) return null;
+    const why = checkParams(message.method, params);
+    return why ? { id, code: INVALID_PARAMS, message: `invalid params: ${why}` } : null;
   }
   if (id !== null && ('result' in message || 'error' in message)) return null;
   return invalid('a message needs a "method", or an "id" with a "result" or an "error"');
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What is wrong with a request's params that the SDK would not answer, or null. */
+function checkParams(method: string, params: Record<string, unknown>): string | null {
+  if ('_meta' in params) {
+    const meta = params._meta;
+    if (!isObject(meta)) return '"params._meta" must be an object';
+    const token = meta.progressToken;
+    if (token !== undefined && typeof token !== 'string' && !Number.isInteger(token)) {
+      return '"params._meta.progressToken" must be a string or an integer';
+    }
+  }
+  if (method === 'tools/call') {
+    if (typeof params.name !== 'string') return '"params.name" must be the tool name, a string';
+    if (params.arguments !== undefined && !isObject(params.arguments)) {
+      return '"params.arguments" must be an object of named arguments';
+    }
+  }
+  if (method === 'resources/read') {
+    if (typeof params.uri !== 'string') return '"params.uri" must be a string';
+    if (params.uri.length > MAX_URI_CHARS) {
+      return `"params.uri" must be at most ${MAX_URI_CHARS} characters`;
+    }
+  }
+  return null;
 }
 
 /** The id of a request cut off for size: the last key (SDK clients) or the first. */

@@ -194,23 +194,27 @@ export interface WarmResult {
   size: number;
   hash: string;
   durationMs: number;
+  /** Why this worker keeps its index in memory only (the index directory is unwritable). */
+  indexNotSaved?: string;
 }
 
 export interface SearchResult {
   hits: SearchHit[];
   /** How many records matched before the limit was applied. */
   total: number;
-  /** Records searched over. */
+  /** Records searched over (of the sources searched, not the whole index). */
   corpusSize: number;
   /** Which worker answered and its counters after the task (for tests and stats). */
   worker: { threadId: number; counters: FileCacheCounters };
   /**
-   * Sources left out because their snapshot was missing or corrupt on disk; the main
+   * Sources left out because their snapshot was missing, corrupt or unreadable; the main
    * thread refetches them. Absent when every source was searched.
    */
   unavailable?: string[];
   /** True when a previous corpus answered because the current index is not built yet. */
   stale?: boolean;
+  /** As in WarmResult: the index could not be written and lives in memory only. */
+  indexNotSaved?: string;
 }
 
 export interface ReadTask {

@@ -3,16 +3,18 @@
 // returned to the caller as a rejected promise; the worker itself keeps serving.
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { FileCache } from './file-cache.js';
 import { decodeFeedStrict } from './ingest/decode.js';
+import { FeedError, redactUrl } from './ingest/feed-error.js';
 import { fetchFeed, DEFAULT_FETCH_LIMITS } from './ingest/fetch-feed.js';
 import { normalizeFeed } from './ingest/normalize.js';
 import { parseFeed } from './ingest/parse-feed.js';
-import { loadCorpus } from './search/corpus-index.js';
+import { indexWriteFailure, loadCorpus, recordsIn } from './search/corpus-index.js';
 import { searchCorpus } from './search/query.js';
 import {
-  isStoreError, readSnapshot, StoreError, writeSnapshot,
+  describeFsError, isFsError, isStoreError, readSnapshot, StoreError, writeSnapshot,
 } from './store/snapshot-store.js';
 import { snapshotFile } from './store/paths.js';
 import type {
@@ -35,12 +37,21 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
     options.publish({ type: 'file-cache-stats', threadId, seq, counters: cache.counters() });
   });
 
-  // A snapshot deleted under us (another process, `patreon logout`) reads as missing, so
-  // the search leaves that source out and the main thread repairs it.
+  // A snapshot deleted under us (another process, `patreon logout`) reads as missing, and
+  // one the file system refuses to read (a directory in its place, EACCES, EIO) as
+  // unreadable: the search leaves that source out and the main thread repairs it.
   const loadSnapshot = (file: string) =>
     cache.get(file, readSnapshot).catch((error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || isStoreError(error)) throw error;
-      throw new StoreError('SNAPSHOT_MISSING', `snapshot ${file} does not exist`, { file });
+      if (isStoreError(error) || !isFsError(error)) throw error;
+      const name = path.basename(file);
+      if (error.code === 'ENOENT') {
+        throw new StoreError('SNAPSHOT_MISSING', `snapshot ${name} does not exist`, { file });
+      }
+      throw new StoreError(
+        'SNAPSHOT_UNREADABLE',
+        `snapshot ${name} cannot be read: ${describeFsError(error)}`,
+        { cause: error, file },
+      );
     });
 
   async function refresh(task: RefreshTask): Promise<RefreshResult> {
@@ -68,10 +79,20 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
 
     const feed = parseFeed(decodeFeedStrict(fetched.body, fetched.contentType));
     const { records, skipped } = normalizeFeed(task.source, feed);
+    // A feed emptied by a broken CMS or a wrong page would wipe every article: keep them.
+    if (records.length === 0 && previous && previous.records.length > 0) {
+      throw new FeedError(
+        'EMPTY_FEED',
+        `${redactUrl(task.source.url)} now serves a feed with no usable items; keeping the ` +
+          `last ${previous.records.length} articles`,
+        { url: task.source.url },
+      );
+    }
     const fetchedAt = new Date().toISOString();
     const snapshot: Snapshot = {
       meta: {
-        source: task.source.id, url: task.source.url, fetchedAt,
+        // Redacted: the file is read by people and tools; the token stays in the config.
+        source: task.source.id, url: redactUrl(task.source.url), fetchedAt,
         etag: fetched.etag, lastModified: fetched.lastModified, format: feed.format,
         skipped: [...feed.skipped, ...skipped], version: recordsVersion(records),
       },
@@ -106,7 +127,7 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
     const fetchedAt = new Date().toISOString();
     await writeSnapshot(task.home, {
       meta: {
-        source: task.source.id, url: task.source.url, fetchedAt, etag: null,
+        source: task.source.id, url: redactUrl(task.source.url), fetchedAt, etag: null,
         lastModified: null, format: 'patreon', skipped, version,
       },
       records,
@@ -124,9 +145,9 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
         await loadSnapshot(snapshotFile(task.home, source));
         usable.push(source);
       } catch (error) {
-        if (!isStoreError(error, 'SNAPSHOT_CORRUPT') && !isStoreError(error, 'SNAPSHOT_MISSING')) {
-          throw error;
-        }
+        const unusable = isStoreError(error, 'SNAPSHOT_CORRUPT') ||
+          isStoreError(error, 'SNAPSHOT_MISSING') || isStoreError(error, 'SNAPSHOT_UNREADABLE');
+        if (!unusable) throw error;
         unavailable.push(source);
       }
     }
@@ -137,6 +158,7 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
       return {
         hits: [], total: 0, corpusSize: 0, unavailable,
         worker: { threadId, counters: cache.counters() },
+        ...indexNote(),
       };
     }
     const corpus = await loadCorpus(task.home, usable, cache, {
@@ -151,10 +173,13 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
       : task.filters;
     const { hits, total } = searchCorpus(corpus, task.query, filters, task.limit, task.mode);
     return {
-      hits, total, corpusSize: corpus.size,
+      hits, total,
+      // Only what was searched: a stale corpus or a narrowed search covers fewer records.
+      corpusSize: filters.sources ? recordsIn(corpus, filters.sources) : corpus.size,
       worker: { threadId, counters: cache.counters() },
       ...(unavailable.length > 0 ? { unavailable } : {}),
       ...(corpus.stale ? { stale: true } : {}),
+      ...indexNote(),
     };
   }
 
@@ -162,8 +187,13 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
     const started = performance.now();
     const corpus = await loadCorpus(task.home, task.sources, cache);
     const durationMs = Math.round(performance.now() - started);
-    return { size: corpus.size, hash: corpus.hash, durationMs };
+    return { size: corpus.size, hash: corpus.hash, durationMs, ...indexNote() };
   }
+
+  const indexNote = (): { indexNotSaved?: string } => {
+    const reason = indexWriteFailure(cache);
+    return reason ? { indexNotSaved: reason } : {};
+  };
 
   async function read(task: ReadTask): Promise<ReadResult> {
     const snapshot = await loadSnapshot(snapshotFile(task.home, task.source)).catch(() => null);
@@ -200,14 +230,23 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
     try {
       return { ok: true, value: await dispatch(task) };
     } catch (error) {
-      return { ok: false, error: toTaskError(error) };
+      return { ok: false, error: toTaskError(error, task) };
     }
   };
 }
 
-function toTaskError(error: unknown): { code: string; message: string } {
+function toTaskError(error: unknown, task: WorkerTask): { code: string; message: string } {
   const code = (error as { code?: unknown })?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  // Node's own file-system messages name full local paths: clients get the operation
+  // and the errno code; any other message has the data directory shortened.
+  if (isFsError(error)) {
+    return { code: error.code!, message: `data directory: ${describeFsError(error)}` };
+  }
+  const raw = error instanceof Error ? error.message : String(error);
+  const home = typeof task?.home === 'string' && task.home ? task.home : null;
+  const message = home
+    ? raw.split(path.resolve(home)).join('<data>').split(home).join('<data>')
+    : raw;
   // Errors without a code of their own are bugs or faults in the worker code, not a feed
   // or a file misbehaving: report them as WORKER_FAILED, the code clients know for that.
   if (typeof code !== 'string') return { code: 'WORKER_FAILED', message: `worker error: ${message}` };

@@ -158,8 +158,9 @@ interface WreckLikeError {
 
 /**
  * Maps a simple-oauth2 (Wreck/Boom) failure to an OAuthError. The server's
- * `error_description` is kept, bounded and with every secret of this request removed; the
- * library's own message is not, as it can echo request details.
+ * `error_description` is kept, bounded and with every encoding of every secret of this
+ * request removed, or dropped when it quotes the request's form fields; the library's own
+ * message is not kept, as it can echo request details.
  */
 export function toOAuthError(error: unknown, what: string, secrets: string[]): OAuthError {
   if (error instanceof OAuthError) return error;
@@ -169,9 +170,8 @@ export function toOAuthError(error: unknown, what: string, secrets: string[]): O
     const status = e.output?.statusCode;
     const body = parsePayload(e.data.payload);
     const code = isRfcErrorCode(body.error) ? body.error : statusCode(status);
-    const description = typeof body.error_description === 'string'
-      ? `: ${scrub(body.error_description, secrets)}`
-      : '';
+    const text = safeDescription(body.error_description, secrets);
+    const description = text === null ? '' : `: ${text}`;
     const message = `${what} failed with ${code} (HTTP ${status})${description}`;
     return new OAuthError(code, message, status);
   }
@@ -184,7 +184,7 @@ export function toOAuthError(error: unknown, what: string, secrets: string[]): O
   }
 
   const reason = e.isBoom ? 'no answer from the token endpoint' : 'unexpected failure';
-  const detail = typeof e.message === 'string' ? scrub(e.message, secrets) : '';
+  const detail = safeDescription(e.message, secrets) ?? '';
   const suffix = detail ? ` (${detail})` : '';
   return new OAuthError('network_error', `${what} failed: ${reason}${suffix}`);
 }
@@ -207,12 +207,51 @@ function parsePayload(payload: unknown): Record<string, unknown> {
   }
 }
 
-/** Removes every secret from a text and bounds its length. */
+// Form fields a token request carries. A description quoting one of them is an echo of
+// the request body, whatever the encoding: it is dropped, not scrubbed.
+const ECHOED_FIELD = /(?:^|[^A-Za-z0-9_])(?:client_secret|refresh_token|code_verifier|code)=/i;
+
+/** The server's error_description, or null when there is none or it echoes the request. */
+export function safeDescription(
+  text: unknown,
+  secrets: Array<string | null | undefined>,
+): string | null {
+  if (typeof text !== 'string' || text.trim() === '') return null;
+  if (ECHOED_FIELD.test(text)) return 'error_description withheld (it echoed the request)';
+  return scrub(text, secrets);
+}
+
+/**
+ * Every form a secret can take in an echoed request: as is, percent-encoded (both hex
+ * cases), form-encoded (space as `+`), JSON-escaped (with and without `\/`), and the
+ * JSON escape of each encoding. Longest first, so no variant is cut by a shorter one.
+ */
+export function secretVariants(secret: string): string[] {
+  const encoded = [
+    secret,
+    encodeURIComponent(secret),
+    new URLSearchParams({ s: secret }).toString().slice(2),
+    encodeURIComponent(secret).replace(/%20/g, '+'),
+  ];
+  const forms = new Set<string>();
+  for (const form of encoded) {
+    forms.add(form);
+    forms.add(form.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()));
+    const json = JSON.stringify(form).slice(1, -1);
+    forms.add(json);
+    forms.add(json.replace(/\//g, '\\/'));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/** Removes every encoding of every secret from a text and bounds its length. */
 export function scrub(text: string, secrets: Array<string | null | undefined>): string {
   let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
-  }
+  const variants = secrets
+    .filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4)
+    .flatMap(secretVariants)
+    .sort((a, b) => b.length - a.length);
+  for (const variant of variants) out = out.split(variant).join('[redacted]');
   out = out.replace(/[\r\n]+/g, ' ');
   return out.length > 300 ? `${out.slice(0, 300)}…` : out;
 }

@@ -6,15 +6,17 @@
 import { ErrorCodes, SwiftPatternsError } from '../errors.js';
 import { startCallbackServer } from './callback-server.js';
 import { FlowStateStore } from './flow-state.js';
-import { OAuthError, PatreonOAuthClient } from './oauth-client.js';
+import { describeLoginFailure, LoginFailureStore } from './login-failure.js';
+import { OAuthError, PatreonOAuthClient, scrub } from './oauth-client.js';
 import { openBrowser } from './open-browser.js';
 import { readPatreonConfig } from './patreon-config.js';
 import { createPkcePair } from './pkce.js';
 import { silentAuthLogger } from './log.js';
-import { TokenStore } from './token-store.js';
-import { DISCONNECTED_MESSAGE, EXPIRED_MESSAGE } from './session-types.js';
+import { TokenStore, TokenStoreError } from './token-store.js';
+import { DISCONNECTED_MESSAGE, EXPIRED_MESSAGE, waitingMessage } from './session-types.js';
 import type { AuthLogger } from './log.js';
 import type { PatreonConfig, PatreonConfigResult } from './patreon-config.js';
+import type { LoginFailure } from './login-failure.js';
 import type { TokenSet } from './oauth-client.js';
 import type { PatreonIdentity, StoredTokens } from './token-store.js';
 import type { LoginHandle, PatreonStatus } from './session-types.js';
@@ -22,6 +24,9 @@ import type { LoginHandle, PatreonStatus } from './session-types.js';
 export type {
   LoginHandle, PatreonConnectionState, PatreonStatus,
 } from './session-types.js';
+
+const LOGIN_AGAIN =
+  'then log in again with `swiftpatterns patreon login` (or setup_patreon start).';
 
 /** Refresh this long before the access token's expiry. */
 export const DEFAULT_REFRESH_SKEW_MS = 2 * 60 * 1000;
@@ -49,6 +54,7 @@ export class PatreonSession {
   readonly #log: AuthLogger;
   readonly #now: () => number;
   readonly #store: TokenStore;
+  readonly #failures: LoginFailureStore;
   readonly #flows: FlowStateStore;
   readonly #config: PatreonConfigResult;
   #client: PatreonOAuthClient | undefined;
@@ -62,6 +68,7 @@ export class PatreonSession {
     this.#log = options.logger ?? silentAuthLogger;
     this.#now = options.now ?? Date.now;
     this.#store = new TokenStore(options.home, this.#log);
+    this.#failures = new LoginFailureStore(options.home);
     this.#flows = new FlowStateStore({ now: this.#now });
     this.#config = readPatreonConfig(options.env ?? process.env);
   }
@@ -90,9 +97,10 @@ export class PatreonSession {
             code, verifier: flow.verifier, redirectUri: flow.redirectUri,
           });
           await this.#save(tokens, null);
+          await this.#failures.clear();
           await this.#identify();
           this.#log.info({}, 'patreon login complete');
-          return { ...(await this.status()), loginPending: false };
+          return { ...(await this.status()), loginPending: false, pendingLoginUrl: null };
         },
       });
     } catch (error) {
@@ -110,7 +118,12 @@ export class PatreonSession {
       authorizationUrl,
       redirectUri: server.redirectUri,
       browser: this.#launch(authorizationUrl),
-      completion: server.result.finally(() => {
+      // The failure is recorded before the caller hears of it, so a status right after
+      // the rejection already explains it.
+      completion: server.result.catch(async (error: unknown) => {
+        await this.#recordFailure(error);
+        throw error;
+      }).finally(() => {
         this.#flows.discard(flow.state);
         if (this.#pending === handle) this.#pending = undefined;
       }),
@@ -125,21 +138,36 @@ export class PatreonSession {
 
   /** The connection state; with `verify`, an expiring token is refreshed first. */
   async status(options: { verify?: boolean } = {}): Promise<PatreonStatus> {
+    const pending = this.#pending;
     const base: PatreonStatus = {
       state: 'disconnected', message: '', identity: null, expiresAt: null, scope: null,
-      missing: [], loginPending: this.#pending !== undefined,
+      missing: [], loginPending: pending !== undefined,
+      pendingLoginUrl: pending?.authorizationUrl ?? null,
+      lastLoginError: await this.#failures.read(),
     };
     if (!this.#config.ok) {
       const { message, missing } = this.#config;
       return { ...base, state: 'not_configured', message, missing };
     }
+    // Not connected: say what is going on with the login before telling anyone to start one.
+    const notConnected = (message: string, what: string): string => {
+      if (pending) return waitingMessage(pending.authorizationUrl);
+      if (!base.lastLoginError) return message;
+      return `${what}: ${describeLoginFailure(base.lastLoginError)}; ${LOGIN_AGAIN}`;
+    };
     let tokens: StoredTokens | null;
     try {
       tokens = await this.#load();
     } catch (error) {
-      return { ...base, state: 'error', message: `Patreon token file: ${messageOf(error)}` };
+      // TokenStoreError messages already name the token file.
+      const message = error instanceof TokenStoreError
+        ? error.message
+        : `Patreon token file: ${messageOf(error)}`;
+      return { ...base, state: 'error', message };
     }
-    if (!tokens) return { ...base, message: DISCONNECTED_MESSAGE };
+    if (!tokens) {
+      return { ...base, message: notConnected(DISCONNECTED_MESSAGE, 'Patreon is not connected') };
+    }
 
     if (options.verify && !this.#isDead(tokens)) {
       try {
@@ -156,7 +184,8 @@ export class PatreonSession {
       identity: tokens.identity, expiresAt: tokens.expiresAt, scope: tokens.scope,
     };
     if (this.#isDead(tokens)) {
-      return { ...base, ...details, state: 'expired', message: EXPIRED_MESSAGE };
+      const message = notConnected(EXPIRED_MESSAGE, 'The Patreon login has expired');
+      return { ...base, ...details, state: 'expired', message };
     }
     const who = tokens.identity ? ` as ${tokens.identity.name}` : '';
     return { ...base, ...details, state: 'connected', message: `Connected to Patreon${who}.` };
@@ -165,6 +194,7 @@ export class PatreonSession {
   /** Cancels a pending login and deletes the tokens; true when tokens were deleted. */
   async logout(): Promise<boolean> {
     await this.#pending?.cancel();
+    await this.#failures.clear();
     return this.#store.clear();
   }
 
@@ -231,6 +261,23 @@ export class PatreonSession {
       this.#refreshing = undefined;
     });
     return this.#refreshing;
+  }
+
+  // A cancelled login (a newer one, logout, shutdown) is not a failure worth reporting.
+  async #recordFailure(error: unknown): Promise<void> {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'login_cancelled') return;
+    const secret = this.#config.ok ? this.#config.config.clientSecret : null;
+    const failure: LoginFailure = {
+      code: typeof code === 'string' ? code : 'login_failed',
+      message: scrub(messageOf(error), [secret]),
+      at: new Date(this.#now()).toISOString(),
+    };
+    try {
+      await this.#failures.write(failure);
+    } catch (writeError) {
+      this.#log.warn({ err: messageOf(writeError) }, 'cannot record the patreon login failure');
+    }
   }
 
   async #save(tokens: TokenSet, identity: PatreonIdentity | null): Promise<StoredTokens> {

@@ -1,5 +1,6 @@
 // What the Patreon session reports: its connection states and the handle of a login, kept
 // apart from the session so the CLI and tool code can import the shapes alone.
+import type { LoginFailure } from './login-failure.js';
 import type { PatreonIdentity } from './token-store.js';
 
 export type PatreonConnectionState =
@@ -17,6 +18,10 @@ export interface PatreonStatus {
   missing: string[];
   /** A login is waiting for the browser. */
   loginPending: boolean;
+  /** The URL of the login waiting for the browser, or null. */
+  pendingLoginUrl: string | null;
+  /** Why the last login failed (cleared by a successful login and by logout), or null. */
+  lastLoginError: LoginFailure | null;
 }
 
 export interface LoginHandle {
@@ -33,5 +38,10 @@ export interface LoginHandle {
 
 export const DISCONNECTED_MESSAGE =
   'Patreon is not connected: run `swiftpatterns patreon login` (or setup_patreon start).';
+/** The status message while a login waits for the user's approval. */
+export function waitingMessage(url: string): string {
+  return `Patreon is not connected yet: waiting for you to approve in the browser: ${url}`;
+}
+
 export const EXPIRED_MESSAGE =
   'The Patreon login has expired or was revoked: log in again with `swiftpatterns patreon login`.';

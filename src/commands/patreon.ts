@@ -2,9 +2,11 @@
 // line of its own (the browser may not open), opens a browser where one exists and waits
 // for the loopback callback, at most as long as the callback listener lives. No command
 // here ever prints a token.
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { describeLoginFailure } from '../auth/login-failure.js';
 import { createPatreonSession, PATREON_SOURCE_ID } from '../patreon/patreon-source.js';
-import { snapshotFile } from '../../workers/store/paths.js';
+import { dataPaths, snapshotFile } from '../../workers/store/paths.js';
 import type { AuthLogger } from '../auth/log.js';
 import type { PatreonStatus } from '../auth/patreon-session.js';
 import type { Settings } from '../config.js';
@@ -34,11 +36,14 @@ export async function runPatreonCommand(
 
   if (verb === 'logout') {
     const deleted = await session.logout();
-    // The downloaded posts are the user's premium content: they go with the login.
+    // The downloaded posts are the user's premium content: they go with the login, and so
+    // do the search indexes, which hold their text (a server rebuilds them as needed).
     await rm(snapshotFile(settings.home, PATREON_SOURCE_ID), { force: true });
+    const indexes = await removeIndexFiles(settings.home);
+    const what = `the downloaded posts and ${indexes} search index file(s)`;
     out(deleted
-      ? `Logged out of Patreon: deleted ${session.tokenFile} and the downloaded posts.`
-      : 'Not logged in to Patreon; no tokens to delete.');
+      ? `Logged out of Patreon: deleted ${session.tokenFile}, ${what}.`
+      : `Not logged in to Patreon; no tokens to delete (deleted ${what}).`);
     return 0;
   }
 
@@ -65,6 +70,7 @@ export async function runPatreonCommand(
       const code = (error as { code?: unknown }).code;
       const message = error instanceof Error ? error.message : String(error);
       out(`Login failed${typeof code === 'string' ? ` (${code})` : ''}: ${message}`);
+      if (typeof code === 'string') out(describeLoginFailure({ code, message }));
       return 1;
     } finally {
       process.removeListener('SIGINT', stop);
@@ -81,4 +87,18 @@ function describeStatus(status: PatreonStatus, tokenFile: string): string[] {
   if (status.expiresAt) lines.push(`Access token expires: ${status.expiresAt}`);
   if (status.state !== 'not_configured') lines.push(`Token file: ${tokenFile}`);
   return lines.filter((line) => line !== '');
+}
+
+// Every entry under `<home>/index/`, the directory itself kept; returns how many went.
+async function removeIndexFiles(home: string): Promise<number> {
+  const dir = dataPaths(home).index;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return 0;
+    throw error;
+  }
+  for (const name of names) await rm(path.join(dir, name), { recursive: true, force: true });
+  return names.length;
 }

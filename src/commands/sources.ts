@@ -18,6 +18,18 @@ export function idFromUrl(url: string, taken: Set<string>): string {
   return id;
 }
 
+/** The URL with its password (if any) shown as `***`, for listings on a terminal. */
+export function maskPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.password) return url;
+    parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return url;
+  }
+}
+
 function option(args: string[], name: string): string | undefined {
   const at = args.indexOf(name);
   if (at < 0) return undefined;
@@ -60,19 +72,23 @@ export async function runSourceCommand(settings: Settings, args: string[]): Prom
   const out = (line: string) => process.stdout.write(line + '\n');
 
   if (verb === 'list') {
-    for (const s of sources) out(`${s.id}\t${s.enabled === false ? 'off' : 'on'}\t${s.name}\t${s.url}`);
+    for (const s of sources) {
+      out(`${s.id}\t${s.enabled === false ? 'off' : 'on'}\t${s.name}\t${maskPassword(s.url)}`);
+    }
     return 0;
   }
   if (verb === 'add') {
     const url = validUrl(rest.find((a) => !a.startsWith('--') && a !== option(rest, '--id') && a !== option(rest, '--name')));
-    if (sources.some((s) => s.url === url)) throw new ConfigError(`${url} is already a source`);
+    if (sources.some((s) => s.url === url)) {
+      throw new ConfigError(`${maskPassword(url)} is already a source`);
+    }
     const id = option(rest, '--id') ?? idFromUrl(url, ids);
     if (!SOURCE_ID_PATTERN.test(id)) throw new ConfigError(`"${id}" is not a valid source id`);
     if (ids.has(id)) throw new ConfigError(`source id "${id}" is taken`);
     const name = option(rest, '--name') ?? new URL(url).hostname;
     sources.push({ id, name, url });
     await save(settings, sources);
-    out(`added ${id} (${url}) to ${settings.configFile}`);
+    out(`added ${id} (${maskPassword(url)}) to ${settings.configFile}`);
     return 0;
   }
   if (verb === 'remove') {

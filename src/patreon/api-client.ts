@@ -1,6 +1,8 @@
 // Patreon API v2 (JSON:API) on the main thread: who the user is and which campaigns they
 // belong to, then each campaign's posts, page by page. Every request goes through the
-// session's `withAuth`, which refreshes once after a 401; 429 waits as Retry-After says;
+// session's `withAuth`, which refreshes once after a 401; 429 waits as Retry-After says,
+// or, when Patreon asks for longer than the client will wait, fails the whole fetch with
+// RATE_LIMITED (a partial fetch would replace the last good snapshot with fewer posts);
 // a 403 marks only that campaign "no access" and the others carry on.
 import { silentAuthLogger } from '../auth/log.js';
 import type { AuthLogger } from '../auth/log.js';
@@ -27,7 +29,10 @@ export interface PatreonApiOptions {
   pageSize?: number;
   /** Retries after a 429, per request. Default 3. */
   maxRateLimitRetries?: number;
-  /** Longest wait honoured from Retry-After, in ms. Default 30 000. */
+  /**
+   * Longest Retry-After the client waits out before retrying, in ms. A longer one fails the
+   * fetch with a {@link PatreonRateLimitError} instead of retrying early. Default 30 000.
+   */
   maxRetryAfterMs?: number;
   /** Per request. Default 20 000 ms. */
   timeoutMs?: number;
@@ -79,6 +84,19 @@ export class PatreonApiError extends Error {
   }
 }
 
+/** A 429 whose Retry-After exceeds the wait cap, or 429s that outlasted the retries. */
+export class PatreonRateLimitError extends PatreonApiError {
+  readonly code = 'RATE_LIMITED';
+  /** When Patreon allows the next request (ISO 8601). */
+  readonly retryAt: string;
+
+  constructor(message: string, retryAfter: string | null, retryAt: string) {
+    super(429, message, retryAfter);
+    this.name = 'PatreonRateLimitError';
+    this.retryAt = retryAt;
+  }
+}
+
 const POST_FIELDS = 'title,content,url,published_at,is_public';
 const PATREON_ORIGIN = 'https://www.patreon.com/';
 
@@ -102,6 +120,7 @@ interface JsonApiDocument {
 export class PatreonApiClient {
   readonly #o: Required<Omit<PatreonApiOptions, 'logger'>>;
   readonly #log: AuthLogger;
+  readonly #apiHost: string;
 
   constructor(options: PatreonApiOptions) {
     this.#o = {
@@ -118,6 +137,7 @@ export class PatreonApiClient {
       apiBase: options.apiBase.replace(/\/+$/, ''),
     };
     this.#log = options.logger ?? silentAuthLogger;
+    this.#apiHost = new URL(this.#o.apiBase).hostname.toLowerCase();
   }
 
   /** The user and the campaigns of their memberships (plus their own, if a creator). */
@@ -169,7 +189,7 @@ export class PatreonApiClient {
       const doc = await this.#get(next);
       pages += 1;
       for (const item of Array.isArray(doc.data) ? doc.data : []) {
-        if (item.type === 'post') posts.push(toPost(item, campaign));
+        if (item.type === 'post') posts.push(toPost(item, campaign, this.#apiHost));
       }
       next = this.#nextPage(doc, first);
     }
@@ -188,8 +208,10 @@ export class PatreonApiClient {
         campaigns.push({ ...campaign, status: 'ok', postCount: result.posts.length,
           truncated: result.truncated });
       } catch (error) {
-        // Auth failures concern every campaign: stop and let the caller report them.
+        // Auth failures and rate limits concern every campaign: stop and let the caller
+        // report them, so the last good snapshot stays.
         if (!(error instanceof PatreonApiError) || error.status === 401) throw error;
+        if (error instanceof PatreonRateLimitError) throw error;
         const noAccess = error.status === 403;
         this.#log.warn({ campaign: campaign.id, status: error.status },
           noAccess ? 'patreon campaign posts: no access' : 'patreon campaign posts failed');
@@ -227,9 +249,21 @@ export class PatreonApiClient {
       try {
         return await this.#o.auth.withAuth((token) => this.#getOnce(url, token));
       } catch (error) {
-        const limited = error instanceof PatreonApiError && error.status === 429;
-        if (!limited || attempt >= this.#o.maxRateLimitRetries) throw error;
-        const waitMs = retryAfterMs(error.retryAfter, this.#o.now(), this.#o.maxRetryAfterMs);
+        if (!(error instanceof PatreonApiError) || error.status !== 429) throw error;
+        const now = this.#o.now();
+        const waitMs = retryAfterDelayMs(error.retryAfter, now);
+        const retryAt = new Date(now + waitMs).toISOString();
+        // Retrying before Patreon's time only earns more 429s: give up and say when.
+        if (waitMs > this.#o.maxRetryAfterMs) {
+          this.#log.warn({ waitMs }, 'patreon rate limit longer than the wait cap; giving up');
+          throw new PatreonRateLimitError(
+            `Patreon asked to wait ${Math.ceil(waitMs / 1000)} s; try again after ${retryAt}`,
+            error.retryAfter, retryAt);
+        }
+        if (attempt >= this.#o.maxRateLimitRetries) {
+          throw new PatreonRateLimitError(`${error.message} after ${attempt} retries; ` +
+            `Patreon is rate limiting, try again after ${retryAt}`, error.retryAfter, retryAt);
+        }
         this.#log.warn({ waitMs, attempt: attempt + 1 }, 'patreon rate limit; waiting');
         await this.#o.sleep(waitMs);
       }
@@ -271,32 +305,57 @@ export class PatreonApiClient {
   }
 }
 
-/** Retry-After as delta-seconds or an HTTP date (RFC 9110 section 10.2.3), capped. */
-export function retryAfterMs(value: string | null, now: number, capMs: number): number {
+/**
+ * Retry-After as delta-seconds or an HTTP date (RFC 9110 section 10.2.3), in ms from `now`;
+ * 1 s when absent or unreadable.
+ */
+export function retryAfterDelayMs(value: string | null, now: number): number {
   let ms = 1000;
   if (value !== null && /^\s*\d+\s*$/.test(value)) ms = Number(value) * 1000;
   else if (value !== null && !Number.isNaN(Date.parse(value))) ms = Date.parse(value) - now;
-  return Math.min(Math.max(ms, 0), capMs);
+  return Math.max(ms, 0);
 }
 
-function toPost(item: Resource, campaign: { id: string; name: string }): PatreonPost {
+/** {@link retryAfterDelayMs}, capped at `capMs`. */
+export function retryAfterMs(value: string | null, now: number, capMs: number): number {
+  return Math.min(retryAfterDelayMs(value, now), capMs);
+}
+
+function toPost(
+  item: Resource,
+  campaign: { id: string; name: string },
+  apiHost: string,
+): PatreonPost {
   const a = item.attributes ?? {};
-  const rawUrl = str(a.url);
-  let url = `${PATREON_ORIGIN}posts/${item.id}`;
-  try {
-    if (rawUrl) url = new URL(rawUrl, PATREON_ORIGIN).href;
-  } catch {
-    // keep the canonical post URL
-  }
   return {
     id: item.id,
     campaignId: campaign.id,
     campaignName: campaign.name,
     title: str(a.title) || 'Untitled post',
-    url,
+    url: postUrl(str(a.url), item.id, apiHost),
     publishedAt: str(a.published_at) || null,
     html: str(a.content),
   };
+}
+
+/**
+ * The post's link as the API gave it, when it is an http(s) URL on patreon.com (or on the
+ * configured API's host, for tests and proxies); otherwise the canonical post URL. The
+ * link reaches search results, so a `javascript:` or foreign URL must not.
+ */
+export function postUrl(raw: string, id: string, apiHost: string): string {
+  const canonical = `${PATREON_ORIGIN}posts/${encodeURIComponent(id)}`;
+  if (!raw) return canonical;
+  let url: URL;
+  try {
+    url = new URL(raw, PATREON_ORIGIN);
+  } catch {
+    return canonical;
+  }
+  const host = url.hostname.toLowerCase();
+  const onPatreon = host === 'patreon.com' || host.endsWith('.patreon.com') || host === apiHost;
+  const web = url.protocol === 'https:' || url.protocol === 'http:';
+  return web && onPatreon && !url.username && !url.password ? url.href : canonical;
 }
 
 function campaignName(id: string, resource: Resource | undefined): string {

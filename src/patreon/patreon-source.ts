@@ -129,11 +129,14 @@ export class PatreonSource {
   async requireConnected(options: { verify?: boolean } = {}): Promise<PatreonStatus> {
     const status = await this.session.status(options);
     if (status.state === 'connected') return status;
+    // A waiting or failed login explains itself; "run setup_patreon" would not help.
     const message = status.state === 'not_configured'
       ? `${status.message} Then log in with setup_patreon or \`swiftpatterns patreon login\`.`
-      : status.state === 'disconnected'
-        ? `${NOT_CONNECTED_HINT}.`
-        : `${NOT_CONNECTED_HINT} (${status.message})`;
+      : status.state !== 'error' && (status.loginPending || status.lastLoginError)
+        ? status.message
+        : status.state === 'disconnected'
+          ? `${NOT_CONNECTED_HINT}.`
+          : `${NOT_CONNECTED_HINT} (${status.message})`;
     throw new SwiftPatternsError(ErrorCodes.PATREON_NOT_CONNECTED, message);
   }
 

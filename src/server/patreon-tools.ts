@@ -35,6 +35,9 @@ const setupOutput = {
   expiresAt: z.string().nullable(),
   missing: z.array(z.string()),
   loginPending: z.boolean(),
+  lastLoginError: z.object({ code: z.string(), message: z.string(), at: z.string() })
+    .nullable()
+    .describe('Why the last login failed (e.g. invalid_client, access_denied), or null'),
   authorizationUrl: z.string().optional(),
   redirectUri: z.string().optional(),
   browserOpened: z.boolean().optional(),
@@ -52,6 +55,9 @@ function publicStatus(status: PatreonStatus) {
   return {
     state: status.state, message: status.message, identity: status.identity,
     expiresAt: status.expiresAt, missing: status.missing, loginPending: status.loginPending,
+    lastLoginError: status.lastLoginError,
+    // While a login waits, its URL again: the user may have lost the first answer.
+    ...(status.pendingLoginUrl === null ? {} : { authorizationUrl: status.pendingLoginUrl }),
   };
 }
 

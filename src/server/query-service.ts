@@ -111,6 +111,7 @@ export class QueryService<V extends object> {
           signal,
           deadlineMs: context.deadlineMs,
         });
+        if (result.indexNotSaved) this.#registry.reportIndexUnwritable(result.indexNotSaved);
         // Snapshots the worker found missing or corrupt are refetched in the background.
         if (result.unavailable) {
           this.#refresher.repair(result.unavailable);

@@ -2,6 +2,7 @@
 // results stay small and the assistant reads one article in full only when it needs to.
 import { ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { McpError, ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { quoteForError } from '../errors.js';
 import { patternUri } from './render.js';
 import type {
   CodeBlock, ListResult, PatternRecord, ReadResult,
@@ -85,16 +86,21 @@ export function registerResources(app: App): void {
       mimeType: 'text/markdown',
     },
     async (uri, variables) => {
-      const source = decodeURIComponent(String(variables.source));
-      const id = decodeURIComponent(String(variables.id));
+      const source = decodePart(variables.source);
+      const id = decodePart(variables.id);
       const state = registry.get(source);
-      if (!state) throw new McpError(ErrorCode.InvalidParams, `unknown source "${source}"`);
+      if (!state) {
+        throw new McpError(ErrorCode.InvalidParams, `unknown source ${quoteForError(source)}`);
+      }
       const { record, fetchedAt } = await pool.run<ReadResult>(
         { kind: 'read', home: settings.home, source, id },
         { deadlineMs: settings.toolTimeoutMs },
       );
       if (!record) {
-        throw new McpError(ErrorCode.InvalidParams, `no pattern "${id}" in source "${source}"`);
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `no pattern ${quoteForError(id)} in source ${quoteForError(source)}`,
+        );
       }
       return {
         contents: [
@@ -103,4 +109,17 @@ export function registerResources(app: App): void {
       };
     },
   );
+}
+
+/** A URI template variable, percent-decoded; a malformed escape is the client's error. */
+function decodePart(value: string | string[] | undefined): string {
+  const raw = String(value);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `malformed percent-escape in ${quoteForError(raw)}`,
+    );
+  }
 }

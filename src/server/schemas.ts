@@ -4,15 +4,30 @@
 import { z } from 'zod';
 import { SOURCE_ID_PATTERN } from '../config.js';
 
-// Tab, newline and carriage return are ordinary whitespace in a pasted question.
+// Tab, newline and carriage return are ordinary whitespace in a pasted question. C1
+// controls (U+0080 to U+009F) are never typed and some terminals act on them.
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+// Bidirectional embeddings, overrides and isolates make echoed text read differently from
+// what it holds (the "Trojan Source" trick); a search query never needs them.
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/;
+
+/** The 1 kB cap counts UTF-8 bytes: 1000 characters of CJK or emoji are 3 to 4 kB. */
+export const MAX_TEXT_BYTES = 1024;
 
 const text = (what: string) =>
   z
     .string()
     .max(1000, `${what} must be at most 1000 characters`)
+    .refine(
+      (s) => Buffer.byteLength(s, 'utf8') <= MAX_TEXT_BYTES,
+      `${what} must be at most ${MAX_TEXT_BYTES} bytes in UTF-8`,
+    )
     .refine((s) => !CONTROL.test(s), `${what} must not contain control characters`)
+    .refine(
+      (s) => !BIDI.test(s),
+      `${what} must not contain bidirectional override characters (U+202A-U+202E, U+2066-U+2069)`,
+    )
     .refine((s) => s.trim().length > 0, `${what} must not be empty`);
 
 export const sourceId = z

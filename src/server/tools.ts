@@ -2,6 +2,7 @@
 // service or the registry, render. Failures inside a tool become results flagged as
 // errors with a stable code, so the assistant can read what went wrong.
 import { z } from 'zod';
+import { untilAborted } from '../abortable.js';
 import { describeError, ErrorCodes, SwiftPatternsError } from '../errors.js';
 import { redactUrl } from '../../workers/ingest/feed-error.js';
 import { checkPatreonEnable, patreonListDetails, registerPatreonTools } from './patreon-tools.js';
@@ -58,7 +59,8 @@ export function registerTools(app: App, logger: Logger): void {
           : signal.aborted && !(error instanceof SwiftPatternsError)
             ? new SwiftPatternsError(
                 ErrorCodes.DEADLINE_EXCEEDED,
-                `${name} did not finish within ${deadlineMs} ms; try again shortly`,
+                `${name} did not finish within ${deadlineMs} ms ` +
+                  '(SWIFTPATTERNS_TOOL_TIMEOUT_MS); try again shortly',
               )
             : error;
         logger.warn({ tool: name, err: describeError(failure) }, 'tool call failed');
@@ -182,7 +184,14 @@ export function registerTools(app: App, logger: Logger): void {
       app.warmer.schedule();
       if (enabled && !state.snapshot) void refresher.refresh(args.source);
       const verb = enabled ? 'enabled' : 'disabled';
-      return { content: [{ type: 'text', text: `${state.config.name} (${args.source}) is ${verb}.` }] };
+      let text = `${state.config.name} (${args.source}) is ${verb}.`;
+      // The choice is meant to be saved; say so when it could not be.
+      await registry.flush();
+      if (!registry.stateSaved) {
+        text += ' It could not be saved (the data directory is not writable), so the change ' +
+          'holds only until the server restarts.';
+      }
+      return { content: [{ type: 'text', text }] };
     }),
   );
 
@@ -194,12 +203,28 @@ export function registerTools(app: App, logger: Logger): void {
       inputSchema: refreshInput,
       annotations: { readOnlyHint: false, idempotentHint: true, openWorldHint: true },
     },
-    guarded('refresh_sources', async (args, extra) => {
+    guarded('refresh_sources', async (args, extra, signal) => {
       const ids = args.source ? [args.source] : registry.enabled().map((s) => s.config.id);
       if (args.source && !registry.get(args.source)) {
         throw new SwiftPatternsError(ErrorCodes.UNKNOWN_SOURCE, `unknown source "${args.source}"`);
       }
-      const outcomes = await refresher.refreshAll(ids, { onProgress: progressFor(extra) });
+      // The refreshes are shared (queries and the timer may wait on them), so the call's
+      // deadline or cancellation ends only this wait; progress stops with the call.
+      const progress = progressFor(extra);
+      const outcomes = await untilAborted(
+        refresher.refreshAll(ids, {
+          onProgress: progress && ((...a) => void (signal.aborted || progress(...a))),
+        }),
+        signal,
+      ).catch((error: unknown) => {
+        if (extra.signal.aborted || !signal.aborted) throw error;
+        throw new SwiftPatternsError(
+          ErrorCodes.DEADLINE_EXCEEDED,
+          `refresh_sources did not finish within ${deadlineMs} ms ` +
+            '(SWIFTPATTERNS_TOOL_TIMEOUT_MS); the refresh goes on in the background: ' +
+            'list_content_sources shows its outcome',
+        );
+      });
       const lines = outcomes.map((o) =>
         o.ok
           ? `- ${o.source}: ${o.result?.outcome}, ${o.result?.itemCount} articles`

@@ -74,6 +74,7 @@ export class IndexWarmer {
           { deadlineMs: this.#deadlineMs },
         );
         this.#warmedOnce = true;
+        if (result.indexNotSaved) this.#registry.reportIndexUnwritable(result.indexNotSaved);
         this.#logger.info({ sources: sources.length, ...result }, 'search index ready');
       } catch (error) {
         this.#logger.warn({ err: describeError(error) }, 'search index build failed');

@@ -3,6 +3,7 @@
 // revalidation: they run on the last good snapshot while it goes on.
 import { untilAborted } from '../abortable.js';
 import { describeError } from '../errors.js';
+import { TRANSIENT_REFRESH_CODES } from './source-registry.js';
 import type { Logger } from '../logger.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
 import type { FetchLimits, RefreshResult } from '../../workers/protocol.js';
@@ -221,8 +222,11 @@ export class Refresher {
         code: typeof code === 'string' ? code : 'REFRESH_FAILED',
         message: describeError(error),
       };
-      if (state) this.#registry.recordFailure(id, failure);
-      this.#logger.warn({ source: id, ...failure }, 'source refresh failed');
+      // A full queue or a shutdown says nothing about the feed: keep its last error (and
+      // its health) as it was; the next periodic or query-driven refresh tries again.
+      const transient = TRANSIENT_REFRESH_CODES.has(failure.code);
+      if (state && !transient) this.#registry.recordFailure(id, failure);
+      this.#logger.warn({ source: id, ...failure, transient }, 'source refresh failed');
       return { source: id, ok: false, error: failure };
     } finally {
       this.#release();

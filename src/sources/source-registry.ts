@@ -1,10 +1,15 @@
 // What the main thread knows about each source: is it enabled, does it have a snapshot on
 // disk (and which version), when did it last succeed or fail. Persisted to
 // `<home>/state.json` so a restart keeps answering from the last good snapshots at once.
+// Two servers may share one data directory (two MCP clients open at once), so a write
+// re-reads the file and replaces only the fields this process changed since the other
+// process last did: neither loses the other's enable_source choices.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { sweepTempFiles, writeFileAtomic } from '../../workers/store/atomic-write.js';
+import {
+  sweepTempFiles, withFileLock, writeFileAtomic,
+} from '../../workers/store/atomic-write.js';
 import { dataPaths, snapshotFile } from '../../workers/store/paths.js';
 import type { Logger } from '../logger.js';
 import type { SourceConfig } from '../config.js';
@@ -32,14 +37,26 @@ export interface SourceState {
   lastError: SourceError | null;
 }
 
+type Field = 'enabled' | 'snapshot' | 'lastSuccess' | 'lastError';
+const FIELDS: readonly Field[] = ['enabled', 'snapshot', 'lastSuccess', 'lastError'];
+
 interface PersistedSource {
   enabled?: boolean;
   snapshot?: SnapshotInfo | null;
   lastSuccess?: string | null;
   lastError?: SourceError | null;
+  /** When each field was last changed (epoch ms), by whichever process wrote it. */
+  changedAt?: Partial<Record<Field, number>>;
 }
 
 const STATE_VERSION = 1;
+
+/**
+ * Failures of the server rather than of the source (queue full, shutting down, the caller
+ * gave up): never recorded as the source's error, never persisted; a later refresh retries.
+ */
+export const TRANSIENT_REFRESH_CODES: ReadonlySet<string> =
+  new Set(['BUSY', 'SHUTTING_DOWN', 'CANCELLED']);
 
 export class SourceRegistry {
   readonly home: string;
@@ -48,6 +65,11 @@ export class SourceRegistry {
   #persisting: Promise<void> = Promise.resolve();
   #persistQueued = false;
   #readOnly = false;
+  #stateSaved = true;
+  /** Why search indexes cannot be written to `<home>/index`, once a worker found out. */
+  #indexUnwritable: string | null = null;
+  /** Fields this process changed, per source, and when (see the merge in #persist). */
+  readonly #changedAt = new Map<string, Partial<Record<Field, number>>>();
   /** Bumped when a snapshot is found bad, so answers cached over it are never reused. */
   readonly #generation = new Map<string, number>();
 
@@ -65,13 +87,17 @@ export class SourceRegistry {
     for (const config of sources) {
       const persisted = saved[config.id] ?? {};
       const hasFile = existsSync(snapshotFile(home, config.id));
+      // Written by an older version: a full queue or a shutdown is no fault of the source.
+      const transient = TRANSIENT_REFRESH_CODES.has(persisted.lastError?.code ?? '');
       this.#states.set(config.id, {
         config,
         enabled: persisted.enabled ?? config.enabled ?? true,
         snapshot: hasFile ? (persisted.snapshot ?? null) : null,
         lastSuccess: persisted.lastSuccess ?? null,
-        lastError: persisted.lastError ?? null,
+        lastError: transient ? null : (persisted.lastError ?? null),
       });
+      if (!hasFile && persisted.snapshot) this.#touch(config.id, 'snapshot');
+      if (transient) this.#touch(config.id, 'lastError');
     }
   }
 
@@ -87,14 +113,36 @@ export class SourceRegistry {
     return this.all().filter((s) => s.enabled);
   }
 
-  /** True when the data directory could not be written: the server runs from memory. */
+  /**
+   * True when the data directory could not be written (state, snapshots or search
+   * indexes): the server runs from memory as far as it must.
+   */
   get readOnly(): boolean {
-    return this.#readOnly;
+    return this.#readOnly || this.#indexUnwritable !== null;
+  }
+
+  /** False when the last write of `state.json` failed (changes hold until restart). */
+  get stateSaved(): boolean {
+    return this.#stateSaved;
+  }
+
+  /**
+   * A worker could not write a search index (e.g. `<home>/index` is not a directory) and
+   * keeps it in memory instead. Logged once; `readOnly` reports it from then on.
+   */
+  reportIndexUnwritable(reason: string): void {
+    if (this.#indexUnwritable !== null) return;
+    this.#indexUnwritable = reason;
+    this.#logger.error(
+      { err: reason },
+      'cannot write search indexes; building them in memory (slower first queries)',
+    );
   }
 
   setEnabled(id: string, enabled: boolean): void {
     const state = this.#mustGet(id);
     state.enabled = enabled;
+    this.#touch(id, 'enabled');
     this.#persist();
   }
 
@@ -103,6 +151,7 @@ export class SourceRegistry {
     state.snapshot = snapshot;
     state.lastSuccess = new Date().toISOString();
     state.lastError = null;
+    this.#touch(id, 'snapshot', 'lastSuccess', 'lastError');
     this.#persist();
   }
 
@@ -114,12 +163,14 @@ export class SourceRegistry {
     const state = this.#mustGet(id);
     state.snapshot = null;
     this.#generation.set(id, (this.#generation.get(id) ?? 0) + 1);
+    this.#touch(id, 'snapshot');
     this.#persist();
   }
 
   recordFailure(id: string, error: { code: string; message: string }): void {
     const state = this.#mustGet(id);
     state.lastError = { ...error, at: new Date().toISOString() };
+    this.#touch(id, 'lastError');
     this.#persist();
   }
 
@@ -136,6 +187,13 @@ export class SourceRegistry {
       })
       .sort();
     return createHash('sha1').update(parts.join('|')).digest('base64url').slice(0, 16);
+  }
+
+  #touch(id: string, ...fields: Field[]): void {
+    const times = this.#changedAt.get(id) ?? {};
+    const now = Date.now();
+    for (const field of fields) times[field] = now;
+    this.#changedAt.set(id, times);
   }
 
   #mustGet(id: string): SourceState {
@@ -165,20 +223,52 @@ export class SourceRegistry {
     return path.join(this.home, 'state.json');
   }
 
-  #readState(): Record<string, PersistedSource> {
+  /** The sources in `state.json`; `quiet` skips the warnings (re-reads before a write). */
+  #readState(quiet = false): Record<string, PersistedSource> {
     try {
       const json = JSON.parse(readFileSync(this.#stateFile(), 'utf8'));
-      if (json?.version === STATE_VERSION && json.sources && typeof json.sources === 'object') {
+      if (json?.version === STATE_VERSION && isObject(json.sources)) {
         return json.sources as Record<string, PersistedSource>;
       }
-      this.#logger.warn({ file: this.#stateFile() }, 'state file has an unknown shape; ignored');
+      if (!quiet) {
+        this.#logger.warn({ file: this.#stateFile() }, 'state file has an unknown shape; ignored');
+      }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') {
+      if (code !== 'ENOENT' && !quiet) {
         this.#logger.warn({ file: this.#stateFile(), err: String(error) }, 'state file unreadable');
       }
     }
     return {};
+  }
+
+  /**
+   * What to write: the file as it is now, with each field this process changed replaced
+   * by ours unless the file holds a later change of that field (another server's). Sources
+   * this process does not know (another config) are kept as they are.
+   */
+  #merged(): Record<string, PersistedSource> {
+    const disk = this.#readState(true);
+    const sources: Record<string, PersistedSource> = { ...disk };
+    for (const [id, state] of this.#states) {
+      const theirs: PersistedSource = isObject(disk[id]) ? disk[id] : {};
+      const theirTimes: Partial<Record<Field, unknown>> =
+        isObject(theirs.changedAt) ? theirs.changedAt : {};
+      const ourTimes = this.#changedAt.get(id) ?? {};
+      const merged: PersistedSource = {};
+      const times: Partial<Record<Field, number>> = {};
+      for (const field of FIELDS) {
+        const ours = ourTimes[field];
+        const their = typeof theirTimes[field] === 'number' ? theirTimes[field] : undefined;
+        const keepTheirs = field in theirs && (ours === undefined || (their ?? 0) > ours);
+        (merged as Record<Field, unknown>)[field] = keepTheirs ? theirs[field] : state[field];
+        const at = keepTheirs ? their : ours;
+        if (at !== undefined) times[field] = at;
+      }
+      merged.changedAt = times;
+      sources[id] = merged;
+    }
+    return sources;
   }
 
   /** Coalesces bursts of changes into one atomic write at a time. */
@@ -187,23 +277,23 @@ export class SourceRegistry {
     this.#persistQueued = true;
     this.#persisting = this.#persisting.then(async () => {
       this.#persistQueued = false;
-      const sources: Record<string, PersistedSource> = {};
-      for (const [id, s] of this.#states) {
-        sources[id] = {
-          enabled: s.enabled, snapshot: s.snapshot,
-          lastSuccess: s.lastSuccess, lastError: s.lastError,
-        };
-      }
       try {
         mkdirSync(this.home, { recursive: true, mode: 0o700 });
-        const body = JSON.stringify({ version: STATE_VERSION, sources }, null, 2);
-        await writeFileAtomic(this.#stateFile(), body);
+        // Another server's write between our read and our rename would be lost: the
+        // read-merge-write runs under a lock file shared by every server on this directory.
+        await withFileLock(`${this.#stateFile()}.lock`, async () => {
+          const sources = this.#merged();
+          const body = JSON.stringify({ version: STATE_VERSION, sources }, null, 2);
+          await writeFileAtomic(this.#stateFile(), body);
+        });
         this.#readOnly = false;
+        this.#stateSaved = true;
       } catch (error) {
         if (!this.#readOnly) {
           this.#logger.error({ err: String(error) }, 'cannot write state; serving from memory');
         }
         this.#readOnly = true;
+        this.#stateSaved = false;
       }
     });
   }
@@ -212,4 +302,8 @@ export class SourceRegistry {
   flush(): Promise<void> {
     return this.#persisting;
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

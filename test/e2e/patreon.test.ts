@@ -4,7 +4,7 @@
 // same login and logs out. No token may show in stderr or in any tool output.
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
@@ -136,6 +136,14 @@ test.serial('setup_patreon start gives a PKCE URL; the browser login connects', 
   t.is(url.searchParams.get('code_challenge_method'), 'S256');
   t.true(textOf(started).split('\n').includes(info.authorizationUrl), 'URL on a line of its own');
 
+  const pending = await call('setup_patreon', { action: 'status' });
+  t.like(pending.structuredContent, {
+    state: 'disconnected', loginPending: true, authorizationUrl: info.authorizationUrl,
+    lastLoginError: null,
+  });
+  t.regex(textOf(pending), /waiting for you to approve in the browser: /);
+  t.notRegex(textOf(pending), /run setup_patreon/);
+
   const again = await call('setup_patreon', { action: 'start' });
   t.is((again.structuredContent as { authorizationUrl: string }).authorizationUrl,
     info.authorizationUrl, 'a second start returns the waiting login');
@@ -195,6 +203,10 @@ test.serial('the CLI shows the same login and logout deletes the token file', as
   t.regex(status.stdout, /Pat Ron/);
   outputs.push(status.stdout, status.stderr);
 
+  // The searches above built indexes holding post text: logout must take them too.
+  const indexDir = path.join(server.home, 'index');
+  t.true((await readdir(indexDir)).length > 0, 'the server wrote search indexes');
+
   const out = await cli('patreon', 'logout');
   t.is(out.code, 0, out.stderr);
   t.regex(out.stdout, /Logged out of Patreon/);
@@ -202,6 +214,7 @@ test.serial('the CLI shows the same login and logout deletes the token file', as
   await t.throwsAsync(stat(tokenFile()), { code: 'ENOENT' });
   await t.throwsAsync(stat(path.join(server.home, 'snapshots', 'patreon.json')),
     { code: 'ENOENT' });
+  t.deepEqual(await readdir(indexDir), []);
 
   const after = await cli('patreon', 'status');
   t.is(after.code, 1);
@@ -210,6 +223,13 @@ test.serial('the CLI shows the same login and logout deletes the token file', as
     { state: 'disconnected' });
   const refused = await call('get_patreon_patterns', { topic: 'actors' });
   t.regex(textOf(refused), /^PATREON_NOT_CONNECTED/);
+});
+
+test.serial('an unknown patreon verb gets the patreon usage, not the general one', async (t) => {
+  const { stdout, stderr, code } = await cli('patreon', 'bogus');
+  t.is(code, 2);
+  t.regex(stdout, /unknown patreon command "bogus"; use login, status or logout/);
+  t.notRegex(stderr, /unknown command "patreon"/);
 });
 
 test.serial('the CLI login without credentials says what to set', async (t) => {

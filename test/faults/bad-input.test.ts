@@ -34,6 +34,13 @@ const invalid: Array<[string, Record<string, unknown>, RegExp]> = [
   ['search_swift_content', { query: '   ' }, /must not be empty/],
   ['search_swift_content', { query: 'bell \u0007 here' }, /control characters/],
   ['search_swift_content', { query: 'nul \u0000' }, /control characters/],
+  // 600 characters, 1,200 bytes: the 1 kB cap counts bytes.
+  ['search_swift_content', { query: 'é'.repeat(600) }, /1024 bytes/],
+  ['get_swift_pattern', { topic: '😀'.repeat(300) }, /1024 bytes/],
+  ['search_swift_content', { query: 'next line \u0085 here' }, /control characters/],
+  ['search_swift_content', { query: 'csi \u009b here' }, /control characters/],
+  ['search_swift_content', { query: 'swift \u202e evil' }, /bidirectional/],
+  ['get_swift_pattern', { topic: 'swift \u2066 isolate' }, /bidirectional/],
   ['search_swift_content', { query: 'ok', limit: 0 }, /limit/],
   ['search_swift_content', { query: 'ok', limit: 2.5 }, /limit/],
   ['search_swift_content', { query: 'ok', requireCode: 'yes' }, /requireCode/],
@@ -81,6 +88,58 @@ test('raw stdio: malformed JSON, wrong JSON-RPC shapes and control characters ge
 
   raw.send({ jsonrpc: '2.0', id: 12, method: 'tools/list' });
   t.true((await raw.response(12)).result.tools.length > 0, 'still serving');
+});
+
+test('raw stdio: bad _meta, tool name or arguments get -32602 naming the field', async (t) => {
+  const meta = (id: number, value: unknown) => ({
+    jsonrpc: '2.0', id, method: 'tools/call',
+    params: { name: 'list_content_sources', arguments: {}, _meta: value },
+  });
+  const call = (id: number, params: Record<string, unknown>) =>
+    ({ jsonrpc: '2.0', id, method: 'tools/call', params });
+  const cases: Array<[object, RegExp]> = [
+    [meta(30, { progressToken: { a: 1 } }), /params\._meta\.progressToken/],
+    [meta(31, { progressToken: true }), /params\._meta\.progressToken/],
+    [meta(32, { progressToken: null }), /params\._meta\.progressToken/],
+    [meta(33, { progressToken: [1] }), /params\._meta\.progressToken/],
+    [meta(34, { progressToken: 1.5 }), /params\._meta\.progressToken/],
+    [meta(35, 'not an object'), /params\._meta/],
+    [meta(36, null), /params\._meta/],
+    [{ jsonrpc: '2.0', id: 37, method: 'tools/list', params: { _meta: [1] } }, /params\._meta/],
+    [call(38, { name: 'get_server_stats', arguments: null }), /params\.arguments/],
+    [call(39, { name: 'get_server_stats', arguments: [1] }), /params\.arguments/],
+    [call(40, { name: 42, arguments: {} }), /params\.name/],
+    [call(41, { arguments: {} }), /params\.name/],
+  ];
+  for (const [message] of cases) raw.send(message);
+  for (const [message, why] of cases) {
+    const id = (message as { id: number }).id;
+    const response = await raw.response(id);
+    t.is(response.error?.code, -32602, `id ${id}: ${JSON.stringify(response)}`);
+    t.regex(response.error?.message, why, `id ${id}`);
+  }
+  // Valid tokens still work: a string and an integer.
+  raw.send(meta(42, { progressToken: 'p-1' }));
+  raw.send(meta(43, { progressToken: 7 }));
+  t.falsy((await raw.response(42)).error);
+  t.falsy((await raw.response(43)).error);
+});
+
+test('resources/read quotes at most ~100 characters of a client value in its error', async (t) => {
+  const long = 'x'.repeat(5000);
+  raw.send({ jsonrpc: '2.0', id: 50, method: 'resources/read',
+    params: { uri: `swiftpatterns://pattern/natasha/${long.slice(0, 1500)}` } });
+  raw.send({ jsonrpc: '2.0', id: 51, method: 'resources/read',
+    params: { uri: `swiftpatterns://pattern/${long.slice(0, 1500)}/1` } });
+  raw.send({ jsonrpc: '2.0', id: 52, method: 'resources/read',
+    params: { uri: `swiftpatterns://pattern/natasha/${long}` } });
+  for (const id of [50, 51, 52]) {
+    const { error } = await raw.response(id);
+    t.is(error?.code, -32602, `id ${id}`);
+    t.true(error.message.length < 300, `id ${id}: ${error.message.length} characters`);
+  }
+  t.regex((await raw.response(50)).error.message, /no pattern "x{100}…"/);
+  t.regex((await raw.response(52)).error.message, /at most 2048 characters/);
 });
 
 test('raw stdio: a 5 MB message is refused with its id and the server reads on', async (t) => {

@@ -2,7 +2,7 @@
 // sharing one data directory never corrupt each other's files, temp files left by a dead
 // writer are swept, and an unwritable data directory is reported while the server answers.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,6 +88,83 @@ test.serial('a corrupt snapshot is detected, refetched; a corrupt index is rebui
   await assertDataIntact(t, home);
 });
 
+test.serial('a directory in place of a snapshot (EISDIR): left out, named, repaired', async (t) => {
+  const server = await startFaultServer(sources());
+  t.teardown(() => server.close());
+  t.is(outcome(await server.call('search_swift_content', { query: 'swift testing' })), 'ok');
+  const natashaCount = (await sourcesOf(server)).find((s) => s.id === 'natasha')!.itemCount;
+
+  // Not a missing or corrupt file: reading it fails in the file system itself.
+  const file = path.join(server.home, 'snapshots', 'tca.json');
+  rmSync(file);
+  mkdirSync(file);
+  const during = await server.call('search_swift_content', { query: 'swift protocols' });
+  t.is(outcome(during), 'ok', textOf(during));
+  t.regex(
+    textOf(during),
+    /tca was left out: its stored copy is unreadable and is being fetched again/,
+  );
+  t.is((during.structuredContent as { searched: number }).searched, natashaCount);
+  t.notRegex(textOf(during), /EISDIR|illegal operation/);
+  t.false(textOf(during).includes(server.home), 'no local path in the answer');
+
+  // Repaired: the empty directory is replaced by a fresh snapshot.
+  await eventually(async () => {
+    const row = (await sourcesOf(server)).find((s) => s.id === 'tca');
+    return row?.status === 'ok' && row.itemCount > 0;
+  });
+  await t.notThrowsAsync(readSnapshot(file));
+  const tca = await server.call('search_swift_content', { query: 'store', sources: ['tca'] });
+  t.true(resultsOf(tca).length > 0, textOf(tca));
+});
+
+test.serial('an index directory that cannot be written: search answers from memory', async (t) => {
+  const home = await makeHome();
+  t.teardown(() => rm(home, { recursive: true, force: true }));
+  // A regular file where the index directory belongs: mkdir fails with EEXIST, as root too.
+  writeFileSync(path.join(home, 'index'), 'not a directory');
+  const server = await startFaultServer(sources(), {}, { home, keepHome: true });
+  t.teardown(() => server.close());
+
+  for (const query of ['swift testing', 'swift protocols', 'reducer']) {
+    const result = await server.call('search_swift_content', { query });
+    t.true(resultsOf(result).length > 0, textOf(result));
+  }
+  t.false((await statsOf(server)).dataDirectoryWritable);
+  const logged = server.stderr().match(/cannot write search indexes/g) ?? [];
+  t.is(logged.length, 1, 'logged once');
+  t.regex(server.stderr(), /EEXIST/);
+});
+
+test.serial('two servers sharing state.json keep each other\'s enable_source changes', async (t) => {
+  const home = await makeHome();
+  t.teardown(() => rm(home, { recursive: true, force: true }));
+  const [a, b] = await Promise.all([
+    startFaultServer(sources(), {}, { home, keepHome: true }),
+    startFaultServer(sources(), {}, { home, keepHome: true }),
+  ]);
+  t.teardown(() => a.close());
+  t.teardown(() => b.close());
+  // Both have fetched and saved their view before the changes.
+  await Promise.all([a.call('refresh_sources'), b.call('refresh_sources')]);
+  const enabled = () => {
+    const saved = JSON.parse(readFileSync(path.join(home, 'state.json'), 'utf8')).sources;
+    return { natasha: saved.natasha.enabled, tca: saved.tca.enabled };
+  };
+
+  t.falsy((await a.call('enable_source', { source: 'natasha', enabled: false })).isError);
+  t.falsy((await b.call('enable_source', { source: 'tca', enabled: false })).isError);
+  t.deepEqual(enabled(), { natasha: false, tca: false });
+
+  // Later writes of either process (a refresh records its success) keep both choices.
+  await a.call('refresh_sources', { source: 'natasha' });
+  await b.call('refresh_sources', { source: 'natasha' });
+  t.deepEqual(enabled(), { natasha: false, tca: false });
+  t.falsy((await b.call('enable_source', { source: 'natasha' })).isError);
+  await a.call('refresh_sources', { source: 'tca' });
+  t.deepEqual(enabled(), { natasha: true, tca: false });
+});
+
 test.serial('two servers sharing one data directory never corrupt its files', async (t) => {
   const home = await makeHome();
   t.teardown(() => rm(home, { recursive: true, force: true }));
@@ -129,6 +206,9 @@ test.serial('an unwritable data directory is reported and the server keeps answe
   t.regex(textOf(search), /ENOTDIR|not a directory/i);
   t.regex(server.stderr(), /data directory is not writable/);
   t.is(outcome(await server.call('list_content_sources')), 'ok');
+  const enable = await server.call('enable_source', { source: 'tca', enabled: false });
+  t.is(outcome(enable), 'ok', textOf(enable));
+  t.regex(textOf(enable), /could not be saved .* until the server restarts/);
 });
 
 test.serial('a read-only data directory (chmod 0555) keeps serving its snapshots', async (t) => {

@@ -61,6 +61,9 @@ const faults: Array<[string, Handler, string | null]> = [
     res.end();
   }, 'TOO_LARGE'],
   ['invalid-utf8', send(rss, invalidUtf8), 'INVALID_ENCODING'],
+  // Valid, but every item gone (a broken CMS): the last good articles must not be wiped.
+  ['emptied', send(rss, '<?xml version="1.0"?><rss version="2.0"><channel><title>Natasha' +
+    '</title><link>http://127.0.0.1/</link></channel></rss>'), 'EMPTY_FEED'],
   ['latin1-prolog', send(rss, latin1), null],
 ];
 

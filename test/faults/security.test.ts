@@ -10,7 +10,7 @@ import { normalizeFeed } from '../../workers/ingest/normalize.js';
 import { parseFeed } from '../../workers/ingest/parse-feed.js';
 import { snapshotFile } from '../../workers/store/paths.js';
 import { projectRoot, startFixtureServer } from '../support/fixture-server.js';
-import { makeHome, textOf } from '../support/server-process.js';
+import { cliEntry, makeHome, textOf } from '../support/server-process.js';
 import { startFaultServer } from './support.js';
 
 function sourceFiles(dir: string): string[] {
@@ -64,6 +64,33 @@ test('fetched HTML is turned into text, never executed: script content never rea
   t.is((globalThis as { pwned?: boolean }).pwned, undefined);
 });
 
+test('item links that are not http(s) never become a result url', (t) => {
+  const item = (n: number, link: string) =>
+    `<item><guid>g${n}</guid><title>Item ${n} about Swift</title><link>${link}</link>` +
+    '<description>Swift text</description></item>';
+  const links = [
+    'javascript:alert(1)', ' JavaScript:alert(2)', 'data:text/html,&lt;script&gt;x&lt;/script&gt;',
+    'file:///etc/passwd', 'vbscript:msgbox', '/relative/post', 'https://ok.example/post',
+  ];
+  const feedWith = (channelLink: string) =>
+    parseFeed(`<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>` +
+      `<link>${channelLink}</link>${links.map((l, i) => item(i, l)).join('')}</channel></rss>`);
+  const source = { id: 'x', name: 'x', url: 'http://127.0.0.1/feed.rss' };
+
+  const urls = normalizeFeed(source, feedWith('https://blog.example/')).records.map((r) => r.url);
+  t.deepEqual(urls, [
+    'https://blog.example/', 'https://blog.example/', 'https://blog.example/',
+    'https://blog.example/', 'https://blog.example/',
+    'https://blog.example/relative/post', 'https://ok.example/post',
+  ]);
+  // A hostile channel link too: nothing safe to fall back to but the empty string.
+  const hostile = normalizeFeed(source, feedWith('javascript:alert(3)')).records;
+  t.deepEqual(hostile.map((r) => r.url), [
+    '', '', '', '', '', 'http://127.0.0.1/relative/post', 'https://ok.example/post',
+  ]);
+  t.notRegex(JSON.stringify(hostile), /javascript:|data:text|file:|vbscript:/i);
+});
+
 test('source ids that could name a path are refused at config load and at the store', async (t) => {
   const home = await makeHome();
   for (const id of ['../x', '..', '/etc/passwd', 'a/b', '.hidden', 'a\\b', '']) {
@@ -86,13 +113,20 @@ test('the logger redacts secrets whatever object it is given', (t) => {
   t.notRegex(run.stderr + run.stdout, /SECRET-/);
 });
 
-test('credentials in a feed URL never reach tool output or logs', async (t) => {
+test('credentials in a feed URL or a reason phrase never reach output, logs, files', async (t) => {
   const feeds = await startFixtureServer();
   t.teardown(() => feeds.close());
-  feeds.route('/private.rss', (_req, res) => void res.writeHead(404).end());
+  // A server that echoes the credentials it was sent in its reason phrase.
+  feeds.route('/private.rss', (_req, res) =>
+    void res.writeHead(401, 'Unauthorized reader:PASSWORD-1 REASON-3').end());
   const port = new URL(feeds.origin).port;
+  const secret = (file: string) =>
+    `http://reader:PASSWORD-1@127.0.0.1:${port}/${file}?token=TOKEN-2`;
   const server = await startFaultServer(
-    [{ id: 'private', url: `http://reader:PASSWORD-1@127.0.0.1:${port}/private.rss?token=TOKEN-2` }],
+    [
+      { id: 'private', url: secret('private.rss') },
+      { id: 'private-ok', url: secret('natasha.rss') },
+    ],
     { SWIFTPATTERNS_LOG_LEVEL: 'debug' },
   );
   t.teardown(() => server.close());
@@ -103,7 +137,27 @@ test('credentials in a feed URL never reach tool output or logs', async (t) => {
     await server.call('search_swift_content', { query: 'swift' }),
   ];
   const seen = outputs.map((r) => textOf(r) + JSON.stringify(r.structuredContent ?? {})).join('\n');
-  t.regex(seen, /404/);
-  t.notRegex(seen, /PASSWORD-1|TOKEN-2/);
-  t.notRegex(server.stderr(), /PASSWORD-1|TOKEN-2/);
+  t.regex(seen, /HTTP 401 Unauthorized/);
+  const leak = /PASSWORD-1|TOKEN-2|REASON-3/;
+  t.notRegex(seen, leak);
+  t.notRegex(server.stderr(), leak);
+  // What is kept on disk: the state (errors) and the snapshot's meta.url.
+  const state = readFileSync(path.join(server.home, 'state.json'), 'utf8');
+  t.regex(state, /HTTP_STATUS/);
+  t.notRegex(state, leak);
+  const snapshot = readFileSync(path.join(server.home, 'snapshots', 'private-ok.json'), 'utf8');
+  t.regex(snapshot, /"url":"http:\/\/127\.0\.0\.1:\d+\/natasha\.rss\?…"/);
+  t.notRegex(snapshot, leak);
+
+  // The CLI listing shows the URL with its password masked.
+  const list = spawnSync(process.execPath, ['--import', 'tsx', cliEntry, 'sources'], {
+    cwd: projectRoot, encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH, SWIFTPATTERNS_HOME: server.home,
+      SWIFTPATTERNS_CONFIG: path.join(server.home, 'test-config.json'),
+    },
+  });
+  t.is(list.status, 0, list.stderr);
+  t.regex(list.stdout, /^private\ton\tprivate\thttp:\/\/reader:\*\*\*@127\.0\.0\.1/m);
+  t.notRegex(list.stdout + list.stderr, /PASSWORD-1/);
 });

@@ -27,7 +27,10 @@ export type FeedErrorCode =
   | 'INVALID_ENCODING'
   /** The document tries to expand entities beyond safe bounds. */
   | 'ENTITY_EXPANSION'
-  /** Well-formed, but not RSS, Atom, RDF or JSON Feed. */
+  /**
+   * Well-formed, but not RSS, Atom, RDF or JSON Feed; or a feed that suddenly has no
+   * usable items while the last good snapshot has some (the snapshot is kept).
+   */
   | 'EMPTY_FEED'
   /** The operation was aborted by the caller's signal. */
   | 'ABORTED';

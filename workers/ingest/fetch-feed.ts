@@ -1,5 +1,6 @@
 // Fetches one feed over HTTP(S) with hard bounds on time, size and redirects. Runs inside a
 // worker thread, so it keeps no state between calls and reports failures as FeedErrors.
+import { STATUS_CODES } from 'node:http';
 import { FeedError, redactUrl } from './feed-error.js';
 import type { FetchLimits } from '../protocol.js';
 
@@ -109,7 +110,10 @@ export async function fetchFeed(
       }
       if (res.status < 200 || res.status > 299 || res.status === 204) {
         await res.body?.cancel().catch(() => undefined);
-        const reason = res.statusText ? ` ${res.statusText}` : '';
+        // Node's standard phrase, never the server's: a reason phrase is free text that a
+        // misconfigured server fills with anything, credentials included.
+        const phrase = STATUS_CODES[res.status];
+        const reason = phrase ? ` ${phrase}` : '';
         throw new FeedError(
           'HTTP_STATUS',
           `${redactUrl(current.href)} answered HTTP ${res.status}${reason}`,

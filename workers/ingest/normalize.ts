@@ -40,7 +40,11 @@ function toRecord(source: SourceRef, feed: ParsedFeed, item: RawItem): PatternRe
   const text = boundText(body.text, RECORD_LIMITS.textChars);
   const code = body.code.slice(0, RECORD_LIMITS.codeBlocks).map(boundCode);
   const ownTitle = item.title.trim();
-  const title = ownTitle || fallbackTitle(body.headings, text, item.link);
+  // Result links are shown to people and opened by clients: only http(s), never a
+  // `javascript:`, `data:` or `file:` link a hostile feed slipped in.
+  const home = httpUrl(feed.link, source.url);
+  const url = httpUrl(item.link, home ?? source.url) ?? home ?? '';
+  const title = ownTitle || fallbackTitle(body.headings, text, url);
   const date = item.date ? item.date.toISOString() : null;
 
   // A separate summary only when the feed gave both a summary and a full body; a feed's
@@ -53,7 +57,7 @@ function toRecord(source: SourceRef, feed: ParsedFeed, item: RawItem): PatternRe
     id: itemId(item),
     source: source.id,
     title,
-    url: item.link || feed.link || source.url,
+    url,
     date,
     authors: item.authors,
     tags: item.tags,
@@ -64,6 +68,24 @@ function toRecord(source: SourceRef, feed: ParsedFeed, item: RawItem): PatternRe
     hasCode: code.length > 0,
     quality: qualityScore({ text, code, headings: body.headings, date, ownTitle }),
   };
+}
+
+/** `link` as an absolute http(s) URL (resolved against `base`), else null. */
+export function httpUrl(link: string | null | undefined, base: string): string | null {
+  const trimmed = link?.trim();
+  if (!trimmed) return null;
+  // URL.parse (no throw) is Node 22+; an unusable base must not spoil an absolute link.
+  let url: URL;
+  try {
+    url = new URL(trimmed, base);
+  } catch {
+    try {
+      url = new URL(trimmed);
+    } catch {
+      return null;
+    }
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
 }
 
 /** sha1 of guid, else link, else title and date; base64url, 12 characters. */

@@ -12,7 +12,7 @@ import MiniSearch from 'minisearch';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { dataPaths, snapshotFile } from '../store/paths.js';
 import { readSnapshot } from '../store/snapshot-store.js';
-import { StoreError } from '../store/store-error.js';
+import { StoreError, describeFsError, isFsError } from '../store/store-error.js';
 import { TOKENIZER_VERSION, miniSearchProcessTerm, miniSearchTokenize } from './tokenize.js';
 import type { Options } from 'minisearch';
 import type { FileCache } from '../file-cache.js';
@@ -153,6 +153,34 @@ export interface LoadCorpusOptions {
 
 /** The last corpus each worker's cache served, kept for stale answers. */
 const latestCorpus = new WeakMap<FileCache, Corpus>();
+/** Why the last index write of each worker failed; absent once a write succeeds. */
+const indexWriteFailures = new WeakMap<FileCache, string>();
+
+/**
+ * Why this worker could not write its last search index (it then keeps the index in
+ * memory only), or undefined when the last write worked or none was needed.
+ */
+export function indexWriteFailure(cache: FileCache): string | undefined {
+  return indexWriteFailures.get(cache);
+}
+
+/** Records per source in `corpus`, counted once per corpus. */
+const sourceCounts = new WeakMap<Corpus, Map<string, number>>();
+
+/** How many of the corpus's records come from `sources` (what a filtered search covers). */
+export function recordsIn(corpus: Corpus, sources: readonly string[]): number {
+  let counts = sourceCounts.get(corpus);
+  if (!counts) {
+    counts = new Map();
+    for (const record of corpus.records.values()) {
+      counts.set(record.source, (counts.get(record.source) ?? 0) + 1);
+    }
+    sourceCounts.set(corpus, counts);
+  }
+  let total = 0;
+  for (const source of new Set(sources)) total += counts.get(source) ?? 0;
+  return total;
+}
 
 /**
  * The corpus of `sourceIds` (in that order), through the worker's FileCache: warm, it costs
@@ -180,7 +208,8 @@ export async function loadCorpus(
         meta: { source: id, version: options.expectedVersions?.[id] ?? '' },
       }));
       const ready = existsSync(indexFileOf(home, sourceIds, corpusHash(metas)));
-      if (!ready) return { ...previous, stale: true };
+      // Where indexes cannot be written, the file never appears: build on this query.
+      if (!ready && !indexWriteFailures.has(cache)) return { ...previous, stale: true };
     }
     const corpus = await cache.getDerived(
       name,
@@ -237,8 +266,17 @@ async function buildCorpus(
   const index = buildIndex(records.values());
   if (!persist) return corpus(index, 0);
   const body = serializeIndex(index, hash);
-  await mkdir(path.dirname(indexFile), { recursive: true, mode: 0o700 });
-  await writeFileAtomic(indexFile, body);
+  try {
+    await mkdir(path.dirname(indexFile), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(indexFile, body);
+    indexWriteFailures.delete(cache);
+  } catch (error) {
+    // `index` is a regular file (EEXIST), the disk is full or read-only: the index is
+    // only a cache of the snapshots, so searching goes on with it in memory.
+    if (!isFsError(error)) throw error;
+    indexWriteFailures.set(cache, `cannot write the search index: ${describeFsError(error)}`);
+    return corpus(index, body.length);
+  }
   await removeSuperseded(indexFile);
   await pruneIndexDir(path.dirname(indexFile), indexFile);
   return corpus(index, body.length);

@@ -3,7 +3,7 @@
 // when two processes write the same target at once each rename replaces the whole file and
 // the last one wins.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -85,6 +85,68 @@ export function sweepTempFiles(dir: string, maxAgeMs = 3_600_000): string[] {
     }
   }
   return removed;
+}
+
+export interface FileLockOptions {
+  /** How long to wait for another holder before taking the lock over anyway. */
+  waitMs?: number;
+  /** A lock file older than this is left over from a stuck or dead holder. */
+  staleMs?: number;
+}
+
+/**
+ * Runs `fn` while holding `lockFile` (created exclusively, holding this pid), so processes
+ * sharing a data directory take turns at a read-modify-write of one file. A lock whose
+ * process is gone, or older than `staleMs`, is taken over; after `waitMs` it is taken over
+ * anyway, because a stuck peer must not stop this process from saving its state.
+ */
+export async function withFileLock<T>(
+  lockFile: string,
+  fn: () => Promise<T>,
+  options: FileLockOptions = {},
+): Promise<T> {
+  const { waitMs = 2_000, staleMs = 10_000 } = options;
+  const started = Date.now();
+  for (;;) {
+    try {
+      const handle = await open(lockFile, 'wx', 0o600);
+      try {
+        await handle.writeFile(String(process.pid));
+      } finally {
+        await handle.close();
+      }
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (lockIsStale(lockFile, staleMs) || Date.now() - started > waitMs) {
+        await rm(lockFile, { force: true });
+        continue;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 10));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    // Only our own: a peer may have taken a lock we held too long.
+    if (readLock(lockFile) === String(process.pid)) await rm(lockFile, { force: true });
+  }
+}
+
+function readLock(lockFile: string): string | null {
+  try {
+    return readFileSync(lockFile, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function lockIsStale(lockFile: string, staleMs: number): boolean {
+  const age = Date.now() - (statSync(lockFile, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+  if (age > staleMs) return true;
+  // Empty: its holder is between creating and writing it; give it the benefit of the doubt.
+  const pid = Number(readLock(lockFile));
+  return Number.isInteger(pid) && pid > 0 && !isAlive(pid);
 }
 
 function isAlive(pid: number): boolean {

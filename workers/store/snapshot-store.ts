@@ -2,13 +2,13 @@
 // The file carries a format version and a SHA-256 of the records' JSON, so a truncated,
 // hand-edited or half-copied file is reported as corrupt instead of serving bad data.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rmdir } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-write.js';
 import { dataPaths, snapshotFile } from './paths.js';
 import { StoreError } from './store-error.js';
 import type { PatternRecord, Snapshot, SnapshotMeta } from '../protocol.js';
 
-export { StoreError, isStoreError } from './store-error.js';
+export { StoreError, describeFsError, isFsError, isStoreError } from './store-error.js';
 export type { StoreErrorCode } from './store-error.js';
 
 /** Marks the file as ours; a reader refuses any other value. */
@@ -67,7 +67,16 @@ export async function writeSnapshot(
   const body = `${header.slice(0, -1)},"records":${recordsJson}}\n`;
 
   await mkdir(dataPaths(home).snapshots, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(file, body);
+  try {
+    await writeFileAtomic(file, body);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EISDIR') throw error;
+    // A directory where the snapshot belongs (a stray mkdir, a bad copy) would fail every
+    // refresh. An empty one is removed; one with content is left for a person to look at
+    // (rmdir fails with ENOTEMPTY), and the source keeps reporting the error.
+    await rmdir(file);
+    await writeFileAtomic(file, body);
+  }
   return { file, checksum, bytes: Buffer.byteLength(body) };
 }
 

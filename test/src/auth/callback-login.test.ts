@@ -12,17 +12,22 @@ import {
 import type { ExecutionContext } from 'ava';
 import type { LoginHandle } from '../../../src/auth/patreon-session.js';
 
-async function setup(t: ExecutionContext, options: { callbackTimeoutMs?: number } = {}) {
+async function setup(
+  t: ExecutionContext,
+  options: { callbackTimeoutMs?: number; env?: Record<string, string> } = {},
+) {
+  const { env: overrides = {}, ...rest } = options;
   const home = await mkdtemp(path.join(os.tmpdir(), 'sp-auth-'));
   const tokens = await startFakeTokenEndpoint();
   const log = recordingLogger();
   const clock = { t: Date.now() };
+  const env = patreonEnv({ PATREON_TOKEN_URL: tokens.tokenUrl, ...overrides });
   const session = new PatreonSession({
     home,
-    env: patreonEnv({ PATREON_TOKEN_URL: tokens.tokenUrl }),
+    env,
     logger: log.logger,
     now: () => clock.t,
-    ...options,
+    ...rest,
   });
   const handles: LoginHandle[] = [];
   const login = async () => {
@@ -36,7 +41,7 @@ async function setup(t: ExecutionContext, options: { callbackTimeoutMs?: number 
     await tokens.close();
     await rm(home, { recursive: true, force: true });
   });
-  return { home, tokens, log, clock, session, login };
+  return { home, env, tokens, log, clock, session, login };
 }
 
 function callback(handle: LoginHandle, query: Record<string, string>): Promise<Response> {
@@ -136,7 +141,11 @@ test('access_denied shows a page and rejects the login; no token request', async
   await t.throwsAsync(handle.completion, { name: 'OAuthError', message: /access_denied/ });
   t.like(await rejectionOf(handle.completion), { code: 'access_denied' });
   t.is(tokens.requests.length, 0);
-  t.like(await session.status(), { state: 'disconnected', loginPending: false });
+  const status = await session.status();
+  t.like(status, {
+    state: 'disconnected', loginPending: false, lastLoginError: { code: 'access_denied' },
+  });
+  t.regex(status.message, /last login failed: access_denied — access was declined/);
 });
 
 test('other paths answer 404, other methods 405', async (t) => {
@@ -149,10 +158,11 @@ test('other paths answer 404, other methods 405', async (t) => {
 });
 
 test('the listener closes after a timeout and the login rejects', async (t) => {
-  const { login, tokens } = await setup(t, { callbackTimeoutMs: 30 });
+  const { login, tokens, session } = await setup(t, { callbackTimeoutMs: 30 });
   const handle = await login();
   const error = await rejectionOf(handle.completion);
   t.like(error, { name: 'OAuthError', code: 'login_timeout' });
+  t.like((await session.status()).lastLoginError, { code: 'login_timeout' });
   await t.throwsAsync(fetch(handle.redirectUri));
   t.is(tokens.requests.length, 0);
 });
@@ -165,3 +175,55 @@ test('a new login cancels the pending one', async (t) => {
   t.like(await rejectionOf(first.completion), { code: 'login_cancelled' });
   t.not(second.authorizationUrl, first.authorizationUrl);
 });
+
+test('a failed login is reported by status, here and in another process, until a success',
+  async (t) => {
+    const wrongSecret = 'wrong-secret-5c1d9e7f3a';
+    const { login, session, home, env, log } = await setup(t, {
+      env: { PATREON_CLIENT_SECRET: wrongSecret },
+    });
+    const handle = await login();
+
+    // While the browser has not come back: no "start a login" advice, the URL again.
+    const waiting = await session.status();
+    t.like(waiting, {
+      state: 'disconnected', loginPending: true, pendingLoginUrl: handle.authorizationUrl,
+      lastLoginError: null,
+    });
+    t.is(waiting.message, 'Patreon is not connected yet: waiting for you to approve in the '
+      + `browser: ${handle.authorizationUrl}`);
+
+    t.is((await callback(handle, { code: 'code-1', state: stateOf(handle) })).status, 502);
+    t.like(await rejectionOf(handle.completion), { code: 'invalid_client' });
+    const failed = await session.status();
+    t.like(failed, {
+      state: 'disconnected', loginPending: false, pendingLoginUrl: null,
+      lastLoginError: { code: 'invalid_client' },
+    });
+    t.regex(failed.message, new RegExp('^Patreon is not connected: '
+      + 'last login failed: invalid_client — check PATREON_CLIENT_SECRET'));
+    t.false(JSON.stringify(failed).includes(wrongSecret));
+    t.false(JSON.stringify(failed).includes(FAKE_CLIENT_SECRET));
+    for (const line of log.lines) t.false(line.includes(wrongSecret), line);
+
+    // The CLI is another process: it reads the same failure.
+    const other = new PatreonSession({ home, env });
+    t.like(await other.status(), { lastLoginError: { code: 'invalid_client' } });
+
+    // A successful login clears it; so does logout.
+    const fixed = new PatreonSession({
+      home, env: { ...env, PATREON_CLIENT_SECRET: FAKE_CLIENT_SECRET },
+    });
+    const again = await fixed.login();
+    t.teardown(() => again.cancel());
+    t.is((await callback(again, { code: 'code-2', state: stateOf(again) })).status, 200);
+    t.like(await again.completion, { state: 'connected', lastLoginError: null });
+    t.like(await session.status(), { state: 'connected', lastLoginError: null });
+
+    const third = await login();
+    t.is((await callback(third, { error: 'access_denied', state: stateOf(third) })).status, 403);
+    await rejectionOf(third.completion);
+    t.like(await other.status(), { lastLoginError: { code: 'access_denied' } });
+    await other.logout();
+    t.like(await session.status(), { state: 'disconnected', lastLoginError: null });
+  });

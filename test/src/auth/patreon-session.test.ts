@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorCodes } from '../../../src/errors.js';
@@ -164,4 +164,12 @@ test('a login or logout by another process (the CLI) shows at once', async (t) =
   t.is(await session.accessToken(), issued.accessToken);
   t.true(await new PatreonSession({ home, env }).logout());
   t.like(await session.status(), { state: 'disconnected' });
+});
+
+test('a corrupt token file is reported once, naming the file', async (t) => {
+  const { session } = await setup(t);
+  await writeFile(session.tokenFile, '{ not json', { mode: 0o600 });
+  const status = await session.status();
+  t.like(status, { state: 'error' });
+  t.is(status.message, `Patreon token file is not valid JSON: ${session.tokenFile}`);
 });

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { PatreonSession } from '../../../src/auth/patreon-session.js';
 import { TokenStore } from '../../../src/auth/token-store.js';
 import {
-  PatreonApiClient, PatreonApiError, retryAfterMs,
+  PatreonApiClient, PatreonApiError, PatreonRateLimitError, retryAfterDelayMs,
+  retryAfterMs,
 } from '../../../src/patreon/api-client.js';
 import { patreonPostsToFeed } from '../../../src/patreon/post-feed.js';
 import {
@@ -108,23 +109,106 @@ test('a 401 that survives the refresh stops the fetch', async (t) => {
   t.is(tokens.requests.length, 1);
 });
 
-test('429 retries are bounded and Retry-After is capped', async (t) => {
-  const { session, sleeps } = await setup(t);
-  let hits = 0;
-  const limited = createServer((_req, res) => {
-    hits += 1;
-    res.writeHead(429, { 'retry-after': '3600' }).end();
+// A loopback API whose answers the test writes per path (the rest answer 404).
+async function scriptedApi(
+  t: ExecutionContext,
+  answer: (path: string) => { status: number; headers?: Record<string, string>; body?: unknown },
+) {
+  const hits: string[] = [];
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    hits.push(url.pathname);
+    const { status, headers = {}, body } = answer(url.pathname);
+    res.writeHead(status, { 'content-type': 'application/vnd.api+json', ...headers })
+      .end(body === undefined ? undefined : JSON.stringify(body));
   });
-  await new Promise<void>((resolve) => limited.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => limited.close(() => resolve())));
-  const base = `http://127.0.0.1:${(limited.address() as AddressInfo).port}/v2`;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2`, hits };
+}
+
+const IDENTITY_WITH_ONE_CAMPAIGN = {
+  data: {
+    id: '77', type: 'user', attributes: { full_name: 'Pat Ron' },
+    relationships: { memberships: { data: [{ id: 'm1', type: 'member' }] } },
+  },
+  included: [
+    {
+      id: 'm1', type: 'member',
+      relationships: { campaign: { data: { id: '1', type: 'campaign' } } },
+    },
+    { id: '1', type: 'campaign', attributes: { vanity: 'swiftcraft' } },
+  ],
+};
+
+test('429 retries within the cap are bounded and wait as Retry-After says', async (t) => {
+  const { session, sleeps } = await setup(t);
+  const { base, hits } = await scriptedApi(t, () => ({
+    status: 429, headers: { 'retry-after': '2' },
+  }));
   const client = new PatreonApiClient({
     apiBase: base, auth: session, maxRateLimitRetries: 2,
     sleep: async (ms) => { sleeps.push(ms); },
   });
-  await t.throwsAsync(client.identity(), { instanceOf: PatreonApiError, message: /429/ });
-  t.is(hits, 3);
-  t.deepEqual(sleeps, [30_000, 30_000]);
+  const error = await rejectionOf(client.identity());
+  t.like(error, { name: 'PatreonRateLimitError', status: 429, code: 'RATE_LIMITED' });
+  t.true(error instanceof PatreonApiError);
+  t.regex(error.message, /429/);
+  t.is(hits.length, 3);
+  t.deepEqual(sleeps, [2000, 2000]);
+});
+
+test('a Retry-After beyond the cap fails at once with RATE_LIMITED saying when', async (t) => {
+  const { session, sleeps } = await setup(t);
+  const { base, hits } = await scriptedApi(t, (path) => path.endsWith('/identity')
+    ? { status: 200, body: IDENTITY_WITH_ONE_CAMPAIGN }
+    : { status: 429, headers: { 'retry-after': '120' } });
+  const now = Date.parse('2030-01-01T00:00:00Z');
+  const client = new PatreonApiClient({
+    apiBase: base, auth: session, now: () => now,
+    sleep: async (ms) => { sleeps.push(ms); },
+  });
+  // A campaign's 429 fails the whole fetch: marking only that campaign would let the
+  // refresh replace the last good snapshot with fewer posts.
+  const error = await rejectionOf(client.fetchAll());
+  t.true(error instanceof PatreonRateLimitError);
+  t.like(error, { code: 'RATE_LIMITED', status: 429, retryAt: '2030-01-01T00:02:00.000Z' });
+  t.is(error.message,
+    'Patreon asked to wait 120 s; try again after 2030-01-01T00:02:00.000Z');
+  t.deepEqual(sleeps, [], 'no early retry');
+  t.deepEqual(hits, ['/v2/identity', '/v2/campaigns/1/posts']);
+});
+
+test('post URLs off patreon.com or not http(s) become the canonical post URL', async (t) => {
+  const { session } = await setup(t);
+  const links: Record<string, string> = {
+    1: 'https://www.patreon.com/posts/actors-1',
+    2: 'javascript:alert(1)',
+    3: 'https://evil.example/posts/3',
+    4: '/posts/relative-4',
+    5: 'https://patreon.com.evil.example/posts/5',
+    6: 'https://user:pw@www.patreon.com/posts/6',
+    7: 'data:text/html,hi',
+    8: 'http://127.0.0.1/posts/8',
+  };
+  const { base } = await scriptedApi(t, () => ({
+    status: 200,
+    body: { data: Object.entries(links).map(([id, url]) => ({
+      id, type: 'post', attributes: { title: `Post ${id}`, url },
+    })) },
+  }));
+  const client = new PatreonApiClient({ apiBase: base, auth: session });
+  const { posts } = await client.campaignPosts({ id: '1', name: 'swiftcraft' });
+  t.deepEqual(posts.map((p) => p.url), [
+    'https://www.patreon.com/posts/actors-1',
+    'https://www.patreon.com/posts/2',
+    'https://www.patreon.com/posts/3',
+    'https://www.patreon.com/posts/relative-4',
+    'https://www.patreon.com/posts/5',
+    'https://www.patreon.com/posts/6',
+    'https://www.patreon.com/posts/7',
+    'http://127.0.0.1/posts/8',
+  ]);
 });
 
 test('Retry-After as seconds or an HTTP date', (t) => {
@@ -135,6 +219,7 @@ test('Retry-After as seconds or an HTTP date', (t) => {
   t.is(retryAfterMs('soon', now, 30_000), 1000);
   t.is(retryAfterMs(null, now, 30_000), 1000);
   t.is(retryAfterMs('120', now, 30_000), 30_000);
+  t.is(retryAfterDelayMs('120', now), 120_000);
 });
 
 test('patreonPostsToFeed gives feed-parser items', (t) => {

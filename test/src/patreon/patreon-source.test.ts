@@ -3,6 +3,7 @@
 // the same bookkeeping as for a feed.
 import test from 'ava';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorCodes } from '../../../src/errors.js';
@@ -16,9 +17,36 @@ import { snapshotFile } from '../../../workers/store/paths.js';
 import { patreonEnv, startFakeTokenEndpoint } from '../../support/auth-fakes.js';
 import { startFakePatreonApi } from '../../support/fake-patreon-api.js';
 import type { ExecutionContext } from 'ava';
+import type { AddressInfo } from 'node:net';
 import type { Snapshot } from '../../../workers/protocol.js';
 
-async function setup(t: ExecutionContext, options: { loggedIn: boolean }) {
+// Between the source and the fake API: passes requests through, or answers a campaign's
+// posts with 429 and a long Retry-After while `limited` is set.
+async function rateLimitingProxy(t: ExecutionContext, upstream: string) {
+  const state = { limited: false };
+  const server = createServer((req, res) => {
+    if (state.limited && (req.url ?? '').includes('/campaigns/')) {
+      res.writeHead(429, { 'retry-after': '120' }).end();
+      return;
+    }
+    const target = new URL(upstream);
+    fetch(`${target.origin}${req.url ?? '/'}`, {
+      headers: { authorization: req.headers.authorization ?? '' },
+    }).then(async (answer) => {
+      res.writeHead(answer.status, {
+        'content-type': answer.headers.get('content-type') ?? 'application/json',
+        ...(answer.headers.has('retry-after')
+          ? { 'retry-after': answer.headers.get('retry-after') ?? '' } : {}),
+      }).end(await answer.text());
+    }, () => res.writeHead(502).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const port = (server.address() as AddressInfo).port;
+  return { state, apiBase: `http://127.0.0.1:${port}${new URL(upstream).pathname}` };
+}
+
+async function setup(t: ExecutionContext, options: { loggedIn: boolean; proxy?: boolean }) {
   const home = await mkdtemp(path.join(os.tmpdir(), 'sp-patreon-source-'));
   const tokens = await startFakeTokenEndpoint();
   const api = await startFakePatreonApi((token) => tokens.validAccessTokens.has(token));
@@ -39,16 +67,20 @@ async function setup(t: ExecutionContext, options: { loggedIn: boolean }) {
       obtainedAt: new Date().toISOString(), identity: null,
     });
   }
-  const env = patreonEnv({ PATREON_TOKEN_URL: tokens.tokenUrl, PATREON_API_BASE: api.apiBase });
+  const proxy = options.proxy ? await rateLimitingProxy(t, api.apiBase) : null;
+  const apiBase = proxy?.apiBase ?? api.apiBase;
+  const env = patreonEnv({ PATREON_TOKEN_URL: tokens.tokenUrl, PATREON_API_BASE: apiBase });
   const patreon = new PatreonSource({ home, env, pool });
   const registry = new SourceRegistry(home, patreon.withSource([
     { id: 'patreon', name: 'A feed that wants the reserved id', url: 'http://127.0.0.1:9/x' },
   ]), silentLogger);
+  // Teardowns run last-in first-out: state writes land before the home is removed.
+  t.teardown(() => registry.flush());
   const refresher = new Refresher(registry, pool, silentLogger, {
     refreshIntervalMs: 3600_000, concurrency: 1,
     customRefresh: new Map([[PATREON_SOURCE_ID, (signal) => patreon.refresh(signal)]]),
   });
-  return { home, api, patreon, registry, refresher };
+  return { home, api, patreon, registry, refresher, proxy, apiBase };
 }
 
 test('posts are fetched on the main thread and ingested by a worker like a feed', async (t) => {
@@ -94,3 +126,20 @@ test('a revoked login (401 even after a refresh) reads as not connected', async 
   t.regex(outcome.error?.message ?? '', /HTTP 401/);
   t.is(registry.get(PATREON_SOURCE_ID)?.snapshot, null);
 });
+
+test('a long Retry-After fails the refresh with RATE_LIMITED and keeps the last snapshot',
+  async (t) => {
+    const { home, registry, refresher, proxy } = await setup(t, { loggedIn: true, proxy: true });
+    t.like(await refresher.refresh(PATREON_SOURCE_ID), { ok: true, result: { itemCount: 4 } });
+    const before = await readFile(snapshotFile(home, 'patreon'), 'utf8');
+
+    proxy!.state.limited = true;
+    const outcome = await refresher.refresh(PATREON_SOURCE_ID, { force: true });
+    t.like(outcome, { ok: false, error: { code: 'RATE_LIMITED' } });
+    t.regex(outcome.error?.message ?? '',
+      /^Patreon asked to wait 120 s; try again after \d{4}-\d\d-\d\dT/);
+    t.like(registry.get(PATREON_SOURCE_ID), {
+      snapshot: { itemCount: 4 }, lastError: { code: 'RATE_LIMITED' },
+    });
+    t.is(await readFile(snapshotFile(home, 'patreon'), 'utf8'), before);
+  });
