@@ -1,7 +1,7 @@
 // `swiftpatterns refresh`: fetch every enabled source now, with a progress bar when
 // stderr is a terminal, and a summary line per source on stdout.
 import { createLogger } from '../logger.js';
-import { WorkerPool } from '../pool/worker-pool.js';
+import { poolOptionsFrom, WorkerPool } from '../pool/worker-pool.js';
 import { Refresher } from '../sources/refresher.js';
 import { SourceRegistry } from '../sources/source-registry.js';
 import type { Settings } from '../config.js';
@@ -20,13 +20,7 @@ export async function runRefresh(settings: Settings): Promise<number> {
     SWIFTPATTERNS_LOG_LEVEL: process.stderr.isTTY ? 'error' : process.env.SWIFTPATTERNS_LOG_LEVEL,
   });
   const registry = new SourceRegistry(settings.home, settings.sources, logger);
-  const pool = new WorkerPool({
-    threads: settings.poolThreads,
-    maxQueue: settings.poolMaxQueue,
-    fileCacheBytes: settings.fileCacheBytes,
-    inline: settings.inline,
-    logger,
-  });
+  const pool = new WorkerPool(poolOptionsFrom(settings, logger));
   const refresher = new Refresher(registry, pool, logger, {
     refreshIntervalMs: settings.refreshIntervalMs,
     concurrency: settings.poolThreads,

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { ErrorCodes, SwiftPatternsError } from '../errors.js';
 import { FileCacheStats } from './file-cache-stats.js';
+import type { Settings } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { FileCacheTotals } from './file-cache-stats.js';
 import type { TaskEnvelope, WorkerBootData, WorkerTask } from '../../workers/protocol.js';
@@ -21,6 +22,20 @@ export interface PoolOptions {
    */
   maxOldGenerationSizeMb?: number;
   logger: Logger;
+}
+
+/** The pool the settings ask for (the server and the `refresh` command share it). */
+export function poolOptionsFrom(
+  settings: Pick<Settings, 'poolThreads' | 'poolMaxQueue' | 'fileCacheBytes' | 'inline'>,
+  logger: Logger,
+): PoolOptions {
+  return {
+    threads: settings.poolThreads,
+    maxQueue: settings.poolMaxQueue,
+    fileCacheBytes: settings.fileCacheBytes,
+    inline: settings.inline,
+    logger,
+  };
 }
 
 export interface RunOptions {

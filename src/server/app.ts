@@ -3,7 +3,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { IntentCache } from '../intent-cache.js';
 import { PATREON_SOURCE_ID, PatreonSource } from '../patreon/patreon-source.js';
-import { WorkerPool } from '../pool/worker-pool.js';
+import { poolOptionsFrom, WorkerPool } from '../pool/worker-pool.js';
 import { IndexWarmer } from '../sources/index-warmer.js';
 import { Refresher } from '../sources/refresher.js';
 import { SourceRegistry } from '../sources/source-registry.js';
@@ -57,13 +57,7 @@ export function createApp(
   logger: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): App {
-  const pool = new WorkerPool({
-    threads: settings.poolThreads,
-    maxQueue: settings.poolMaxQueue,
-    fileCacheBytes: settings.fileCacheBytes,
-    inline: settings.inline,
-    logger,
-  });
+  const pool = new WorkerPool(poolOptionsFrom(settings, logger));
   const patreon = new PatreonSource({
     home: settings.home, env, pool, logger: logger.child({ component: 'patreon' }),
   });

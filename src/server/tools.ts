@@ -15,6 +15,8 @@ import type {
   CallToolResult, ServerNotification, ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../logger.js';
+import type { QueryRequest } from './query-service.js';
+import type { SearchResult } from '../../workers/protocol.js';
 import type { ProgressListener } from '../sources/refresher.js';
 import type { App } from './app.js';
 
@@ -47,8 +49,9 @@ export function registerTools(app: App, logger: Logger): void {
   const deadlineMs = settings.toolTimeoutMs;
 
   /** Wraps a handler with the call's deadline and uniform error handling. */
+  type Handler<A> = (args: A, extra: Extra, signal: AbortSignal) => Promise<CallToolResult>;
   const guarded =
-    <A>(name: string, handler: (args: A, extra: Extra, signal: AbortSignal) => Promise<CallToolResult>) =>
+    <A>(name: string, handler: Handler<A>) =>
     async (args: A, extra: Extra): Promise<CallToolResult> => {
       const signal = AbortSignal.any([extra.signal, AbortSignal.timeout(deadlineMs)]);
       try {
@@ -68,6 +71,18 @@ export function registerTools(app: App, logger: Logger): void {
       }
     };
 
+  /** Runs a search through the query service and renders its answer. */
+  const search = async (
+    heading: string,
+    extra: Extra,
+    signal: AbortSignal,
+    request: QueryRequest,
+  ): Promise<CallToolResult> => {
+    const context = { signal, deadlineMs, onProgress: progressFor(extra) };
+    const render = (result: SearchResult) => renderSearch(heading, request.query, result, registry);
+    return (await queries.run(request, context, render)).value;
+  };
+
   mcp.registerTool(
     'search_swift_content',
     {
@@ -80,17 +95,12 @@ export function registerTools(app: App, logger: Logger): void {
       outputSchema: searchOutput,
       annotations: readOnly,
     },
-    guarded('search_swift_content', async (args, extra, signal) => {
-      const { value } = await queries.run(
-        {
-          tool: 'search_swift_content', mode: 'search', query: args.query,
-          sources: args.sources, requireCode: args.requireCode, limit: args.limit ?? 8,
-        },
-        { signal, deadlineMs, onProgress: progressFor(extra) },
-        (result) => renderSearch('Swift content', args.query, result, registry),
-      );
-      return value;
-    }),
+    guarded('search_swift_content', (args, extra, signal) =>
+      search('Swift content', extra, signal, {
+        tool: 'search_swift_content', mode: 'search', query: args.query,
+        sources: args.sources, requireCode: args.requireCode, limit: args.limit ?? 8,
+      }),
+    ),
   );
 
   mcp.registerTool(
@@ -104,18 +114,13 @@ export function registerTools(app: App, logger: Logger): void {
       outputSchema: searchOutput,
       annotations: readOnly,
     },
-    guarded('get_swift_pattern', async (args, extra, signal) => {
-      const { value } = await queries.run(
-        {
-          tool: 'get_swift_pattern', mode: 'pattern', query: args.topic,
-          sources: args.source ? [args.source] : undefined,
-          minQuality: args.minQuality ?? 50, requireCode: args.requireCode, limit: 5,
-        },
-        { signal, deadlineMs, onProgress: progressFor(extra) },
-        (result) => renderSearch('Swift patterns', args.topic, result, registry),
-      );
-      return value;
-    }),
+    guarded('get_swift_pattern', (args, extra, signal) =>
+      search('Swift patterns', extra, signal, {
+        tool: 'get_swift_pattern', mode: 'pattern', query: args.topic,
+        sources: args.source ? [args.source] : undefined,
+        minQuality: args.minQuality ?? 50, requireCode: args.requireCode, limit: 5,
+      }),
+    ),
   );
 
   mcp.registerTool(
@@ -230,7 +235,8 @@ export function registerTools(app: App, logger: Logger): void {
           ? `- ${o.source}: ${o.result?.outcome}, ${o.result?.itemCount} articles`
           : `- ${o.source}: failed — ${o.error?.message}`,
       );
-      return { content: [{ type: 'text', text: `Refreshed ${ids.length} source(s):\n${lines.join('\n')}` }] };
+      const text = `Refreshed ${ids.length} source(s):\n${lines.join('\n')}`;
+      return { content: [{ type: 'text', text }] };
     }),
   );
 
