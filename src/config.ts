@@ -159,7 +159,8 @@ export function loadSettings(
       envInt(env, 'SWIFTPATTERNS_POOL_MAX_QUEUE', 1, 100_000) ?? file.poolMaxQueue ?? 512,
     intentCacheMax: cacheOff ? 0 : (file.intentCache?.max ?? 2_000),
     intentCacheTtlMs: (file.intentCache?.ttlSeconds ?? 600) * 1000,
-    fileCacheBytes: (file.fileCacheMegabytes ?? 256) * 1024 * 1024,
+    // The fixture corpus costs ~25 MiB a worker; at 50k articles 256 MiB thrashed.
+    fileCacheBytes: (file.fileCacheMegabytes ?? 512) * 1024 * 1024,
     inline: env.SWIFTPATTERNS_INLINE === '1',
   });
 }

@@ -86,6 +86,7 @@ export class WorkerPool {
   #inlineActive = 0;
   #inlineCompleted = 0;
   #restarts = 0;
+  readonly #startedAt = performance.now();
   #closed = false;
   #destroyed = false;
   #active = 0;
@@ -250,12 +251,24 @@ export class WorkerPool {
       queueSize: Math.max(p.queueSize, this.#active - p.threads.length),
       maxQueue: this.#options.maxQueue,
       completed: p.completed,
-      utilization: round(p.utilization),
+      utilization: this.#utilization(p),
       waitTime: pick(p.histogram.waitTime),
       runTime: pick(p.histogram.runTime),
       workerRestarts: this.#restarts,
       active: this.#active,
     };
+  }
+
+  /**
+   * Share of the threads' time spent running tasks since the pool started, from piscina's
+   * run-time histogram (mean × tasks). piscina's own `utilization` reads near 0 here
+   * because it divides by a capacity estimate that idle periods inflate.
+   */
+  #utilization(p: Piscina): number {
+    const busyMs = p.histogram.runTime.mean * p.completed;
+    const capacityMs = (performance.now() - this.#startedAt) * Math.max(1, p.threads.length);
+    if (!Number.isFinite(busyMs) || capacityMs <= 0) return 0;
+    return round(Math.min(1, busyMs / capacityMs));
   }
 
   fileCache(): FileCacheTotals {

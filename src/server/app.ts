@@ -71,7 +71,8 @@ export function createApp(
   });
   const refresher: Refresher = new Refresher(registry, pool, logger, {
     refreshIntervalMs: settings.refreshIntervalMs,
-    concurrency: Math.max(1, settings.poolThreads),
+    // One thread stays free of refresh work, so queries never queue behind every refresh.
+    concurrency: Math.max(1, settings.poolThreads - 1),
     customRefresh,
     onSnapshotChanged: () => warmer.schedule(),
   });
