@@ -50,7 +50,9 @@ export function renderSearch(
   } else {
     lines.push(`${heading}: ${items.length} of ${total} matches for "${query}" (${searched} searched).`);
   }
-  if (stale) lines.push('(Sources changed moments ago and are being re-indexed: newest articles may be missing.)');
+  if (stale) {
+    lines.push('(Sources changed moments ago and are being re-indexed: newest articles may be missing.)');
+  }
   // Named, so the reader knows which articles are missing from this answer and why.
   for (const id of result.unavailable ?? []) {
     lines.push(`(${id} was left out: its stored copy is unreadable and is being fetched again.)`);

@@ -104,7 +104,11 @@ export function registerResources(app: App): void {
       }
       return {
         contents: [
-          { uri: uri.href, mimeType: 'text/markdown', text: renderPattern(record, state.config.name, fetchedAt) },
+          {
+            uri: uri.href,
+            mimeType: 'text/markdown',
+            text: renderPattern(record, state.config.name, fetchedAt),
+          },
         ],
       };
     },

@@ -36,7 +36,7 @@ test('a feed that never answers is waited on once, then never again', async (t) 
   t.regex(String(stats.sources.find((s) => s.id === 'hang')?.lastError), /did not answer within 1500 ms/);
 });
 
-test('changed content is re-indexed in the background and then searched; filters share one index', async (t) => {
+test('changed content is re-indexed in the background; filters share one index', async (t) => {
   const feeds = await startFixtureServer();
   const original = await readFile(path.join(feedsDir, 'natasha.rss'), 'utf8');
   let natasha = original;

@@ -30,7 +30,8 @@ test('stdout carries only JSON-RPC, logs go to stderr, and EOF exits 0', async (
     params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
   });
   send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-  send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'search_swift_content', arguments: { query: 'reducer' } } });
+  const search = { name: 'search_swift_content', arguments: { query: 'reducer' } };
+  send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: search });
   child.stdin.write('this is not json\n');
   send({ jsonrpc: '2.0', id: 3, method: 'no/such/method' });
   send({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'no_such_tool', arguments: {} } });

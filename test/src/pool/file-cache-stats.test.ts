@@ -63,6 +63,7 @@ test('pool file-cache totals equal the sum of every worker’s own counters', as
   const perWorkerHits = totals.perWorker.reduce((sum, w) => sum + w.hits, 0);
   t.is(perWorkerHits, totals.hits);
   for (const [threadId, counters] of own) {
-    t.like(totals.perWorker.find((w) => w.threadId === threadId), { hits: counters.hits, misses: counters.misses });
+    const worker = totals.perWorker.find((w) => w.threadId === threadId);
+    t.like(worker, { hits: counters.hits, misses: counters.misses });
   }
 });
