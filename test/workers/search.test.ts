@@ -67,6 +67,12 @@ test('a proposal id finds that proposal first', (t) => {
   t.is(titles('SE-0296', 1)[0], 'SE-0296: Async/await');
 });
 
+test('words about the kind of answer do not outrank the subject: "macros tutorial"', (t) => {
+  const { hits } = searchCorpus(corpus, 'macros tutorial', {}, 3);
+  t.regex(hits[0]?.title ?? '', /Macros/, hits.map((h) => h.title).join(' | '));
+  t.true(hits.every((h) => /macro/i.test(h.title)), hits.map((h) => h.title).join(' | '));
+});
+
 test('requireCode returns only records with code', (t) => {
   const { hits, total } = searchCorpus(corpus, 'swift release', { requireCode: true }, 50);
   t.true(hits.length > 0);

@@ -76,6 +76,13 @@ function hasTerm(corpus: Corpus, term: string): boolean {
   return corpus.index.search(term, { prefix: false, fuzzy: false }).length > 0;
 }
 
+/** Query words about the form of an answer, not its subject. */
+const ANSWER_KIND_WORDS = new Set([
+  'tutorial', 'tutorials', 'example', 'examples', 'guide', 'guides', 'howto', 'how',
+  'introduction', 'intro', 'explained', 'explanation', 'overview', 'walkthrough',
+  'best', 'practice', 'practices', 'pattern', 'patterns', 'tips', 'learn',
+]);
+
 export function searchCorpus(
   corpus: Corpus,
   query: string,
@@ -87,6 +94,10 @@ export function searchCorpus(
   const { groups, unknown } = correctTypos(corpus, queryGroups(query));
   if (groups.length === 0) return { hits: [], total: 0 };
   const terms = [...new Set(groups.flat())];
+  // Words that say what kind of answer is wanted ("tutorial", "example") still add to the
+  // score, but an article need not contain them to count as covering the question.
+  const topical = groups.filter((group) => !group.every((term) => ANSWER_KIND_WORDS.has(term)));
+  if (topical.length === 0) topical.push(...groups);
 
   const sources = filters.sources ? new Set(filters.sources) : null;
   const minQuality = filters.minQuality ?? 0;
@@ -104,8 +115,8 @@ export function searchCorpus(
 
     const matched = new Set(result.queryTerms);
     let covered = 0;
-    for (const group of groups) if (group.some((term) => matched.has(term))) covered++;
-    const coverage = covered / groups.length;
+    for (const group of topical) if (group.some((term) => matched.has(term))) covered++;
+    const coverage = covered / topical.length;
     scored.push({ record, relevance: result.score * coverage ** 3, result });
   }
 
