@@ -1,7 +1,6 @@
 // The jobs a worker does, independent of how it is hosted: piscina calls it from
 // `worker.ts`; the benchmark's inline mode calls it on the main thread. A task error is
 // returned to the caller as a rejected promise; the worker itself keeps serving.
-import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -14,7 +13,8 @@ import { parseFeed } from './ingest/parse-feed.js';
 import { indexWriteFailure, loadCorpus, recordsIn } from './search/corpus-index.js';
 import { searchCorpus } from './search/query.js';
 import {
-  describeFsError, isFsError, isStoreError, readSnapshot, StoreError, writeSnapshot,
+  describeFsError, isFsError, isStoreError, readSnapshot, recordsVersion, StoreError,
+  writeSnapshot,
 } from './store/snapshot-store.js';
 import { snapshotFile } from './store/paths.js';
 import type {
@@ -31,11 +31,17 @@ export interface RunnerOptions {
 
 export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => Promise<TaskEnvelope> {
   const cache = new FileCache({ maxBytes: options.fileCacheBytes });
+  // Counters change on every cache lookup; one message per task that changed them is
+  // enough for the main thread and keeps the channel quiet on the hot path.
   let seq = 0;
-  cache.onChange(() => {
+  let changed = false;
+  cache.onChange(() => (changed = true));
+  const publishCounters = () => {
+    if (!changed) return;
+    changed = false;
     seq += 1;
     options.publish({ type: 'file-cache-stats', threadId, seq, counters: cache.counters() });
-  });
+  };
 
   // A snapshot deleted under us (another process, `patreon logout`) reads as missing, and
   // one the file system refuses to read (a directory in its place, EACCES, EIO) as
@@ -94,14 +100,15 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
         // Redacted: the file is read by people and tools; the token stays in the config.
         source: task.source.id, url: redactUrl(task.source.url), fetchedAt,
         etag: fetched.etag, lastModified: fetched.lastModified, format: feed.format,
-        skipped: [...feed.skipped, ...skipped], version: recordsVersion(records),
+        // Left empty: the store fills it from the checksum it computes anyway.
+        skipped: [...feed.skipped, ...skipped], version: '',
       },
       records,
     };
-    await writeSnapshot(task.home, snapshot);
+    const { version } = await writeSnapshot(task.home, snapshot);
     return {
       source: task.source.id, outcome: 'updated', itemCount: records.length,
-      skipped: snapshot.meta.skipped.length, version: snapshot.meta.version, fetchedAt,
+      skipped: snapshot.meta.skipped.length, version, fetchedAt,
       durationMs: Math.round(performance.now() - started),
     };
   }
@@ -136,21 +143,8 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
   }
 
   async function search(task: SearchTask): Promise<SearchResult> {
-    // A snapshot that is missing or fails its checksum drops out of this search instead of
-    // failing it; the main thread refetches the sources listed in `unavailable`.
-    const unavailable: string[] = [];
-    const usable: string[] = [];
-    for (const source of task.sources) {
-      try {
-        await loadSnapshot(snapshotFile(task.home, source));
-        usable.push(source);
-      } catch (error) {
-        const unusable = isStoreError(error, 'SNAPSHOT_CORRUPT') ||
-          isStoreError(error, 'SNAPSHOT_MISSING') || isStoreError(error, 'SNAPSHOT_UNREADABLE');
-        if (!unusable) throw error;
-        unavailable.push(source);
-      }
-    }
+    const found = await usableSources(task);
+    const { usable, unavailable } = found;
     if (faults && task.query.startsWith(FAULT_PREFIX)) {
       await faults.inject(task.query.slice(FAULT_PREFIX.length), task.home);
     }
@@ -161,12 +155,8 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
         ...indexNote(),
       };
     }
-    const corpus = await loadCorpus(task.home, usable, cache, {
-      allowStale: task.allowStale === true,
-      expectedVersions: task.versions,
-      // While a source is repaired, the subset without it is a one-off: keep it off disk.
-      persist: unavailable.length === 0,
-    });
+    const corpus = found.corpus ??
+      (await loadCorpus(task.home, usable, cache, corpusOptions(task, unavailable)));
     // A stale corpus may hold sources since disabled: keep to the ones asked for.
     const filters = corpus.stale
       ? { ...task.filters, sources: task.filters.sources ?? usable }
@@ -181,6 +171,47 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
       ...(corpus.stale ? { stale: true } : {}),
       ...indexNote(),
     };
+  }
+
+  const corpusOptions = (task: SearchTask, unavailable: string[]) => ({
+    allowStale: task.allowStale === true,
+    expectedVersions: task.versions,
+    // While a source is repaired, the subset without it is a one-off: keep it off disk.
+    persist: unavailable.length === 0,
+  });
+
+  /**
+   * The sources whose snapshots can be read, with their corpus when all of them can. The
+   * corpus (one stat per snapshot when warm) answers for all at once; only when it fails is
+   * each snapshot probed, so
+   * that a missing, corrupt or unreadable one drops out of this search instead of failing
+   * it; the main thread refetches the sources listed in `unavailable`.
+   */
+  async function usableSources(task: SearchTask): Promise<{
+    usable: string[];
+    unavailable: string[];
+    corpus?: Awaited<ReturnType<typeof loadCorpus>>;
+  }> {
+    try {
+      const corpus = await loadCorpus(task.home, task.sources, cache, corpusOptions(task, []));
+      return { usable: task.sources, unavailable: [], corpus };
+    } catch (error) {
+      if (!isStoreError(error) && !isFsError(error)) throw error;
+    }
+    const usable: string[] = [];
+    const unavailable: string[] = [];
+    for (const source of task.sources) {
+      try {
+        await loadSnapshot(snapshotFile(task.home, source));
+        usable.push(source);
+      } catch (error) {
+        const unusable = isStoreError(error, 'SNAPSHOT_CORRUPT') ||
+          isStoreError(error, 'SNAPSHOT_MISSING') || isStoreError(error, 'SNAPSHOT_UNREADABLE');
+        if (!unusable) throw error;
+        unavailable.push(source);
+      }
+    }
+    return { usable, unavailable };
   }
 
   async function warm(task: WarmTask): Promise<WarmResult> {
@@ -231,6 +262,8 @@ export function createTaskRunner(options: RunnerOptions): (task: WorkerTask) => 
       return { ok: true, value: await dispatch(task) };
     } catch (error) {
       return { ok: false, error: toTaskError(error, task) };
+    } finally {
+      publishCounters();
     }
   };
 }
@@ -308,11 +341,4 @@ function createFaults(): Faults {
       }
     },
   };
-}
-
-/** Changes whenever any record changes, so intent-cache keys follow the corpus. */
-function recordsVersion(records: PatternRecord[]): string {
-  const hash = createHash('sha1');
-  for (const record of records) hash.update(JSON.stringify(record));
-  return hash.digest('base64url').slice(0, 16);
 }

@@ -30,6 +30,8 @@ export interface WriteSnapshotResult {
   file: string;
   checksum: string;
   bytes: number;
+  /** The version written: the given one, or the one filled from the checksum. */
+  version: string;
 }
 
 export function recordsChecksum(records: readonly PatternRecord[]): string {
@@ -38,7 +40,11 @@ export function recordsChecksum(records: readonly PatternRecord[]): string {
 
 /** A short version string that changes whenever the records change. */
 export function recordsVersion(records: readonly PatternRecord[]): string {
-  return recordsChecksum(records).slice('sha256:'.length, 'sha256:'.length + 16);
+  return versionOf(recordsChecksum(records));
+}
+
+function versionOf(checksum: string): string {
+  return checksum.slice('sha256:'.length, 'sha256:'.length + 16);
 }
 
 /**
@@ -54,7 +60,7 @@ export async function writeSnapshot(
   const checksum = checksumOf(recordsJson);
   const meta: SnapshotMeta = snapshot.meta.version
     ? snapshot.meta
-    : { ...snapshot.meta, version: checksum.slice(7, 23) };
+    : { ...snapshot.meta, version: versionOf(checksum) };
 
   // Assembled by hand so the records are serialized once, not twice.
   const header = JSON.stringify({
@@ -77,7 +83,7 @@ export async function writeSnapshot(
     await rmdir(file);
     await writeFileAtomic(file, body);
   }
-  return { file, checksum, bytes: Buffer.byteLength(body) };
+  return { file, checksum, bytes: Buffer.byteLength(body), version: meta.version };
 }
 
 export async function readSnapshot(file: string): Promise<Snapshot> {
