@@ -36,10 +36,6 @@ export class SwiftPatternsError extends Error {
   }
 }
 
-export function isSwiftPatternsError(error: unknown): error is SwiftPatternsError {
-  return error instanceof SwiftPatternsError;
-}
-
 /** A one-line message safe to show a client: never a stack, never a secret. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n')[0] ?? 'unknown error';

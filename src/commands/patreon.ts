@@ -11,8 +11,6 @@ import type { AuthLogger } from '../auth/log.js';
 import type { PatreonStatus } from '../auth/patreon-session.js';
 import type { Settings } from '../config.js';
 
-export const patreonCommands = new Set(['login', 'status', 'logout']);
-
 export interface PatreonCommandOptions {
   env?: NodeJS.ProcessEnv;
   logger?: AuthLogger;

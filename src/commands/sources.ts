@@ -2,6 +2,7 @@
 // the config file (SWIFTPATTERNS_CONFIG or <home>/config.json), written atomically.
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { ConfigError, readConfigFile, SOURCE_ID_PATTERN } from '../config.js';
 import { parseOpml } from '../opml.js';
 import { writeFileAtomic } from '../../workers/store/atomic-write.js';
@@ -30,12 +31,20 @@ export function maskPassword(url: string): string {
   }
 }
 
-function option(args: string[], name: string): string | undefined {
-  const at = args.indexOf(name);
-  if (at < 0) return undefined;
-  const value = args[at + 1];
-  if (value === undefined || value.startsWith('--')) throw new ConfigError(`${name} needs a value`);
-  return value;
+/** `add <url> [--id <id>] [--name <name>]`, parsed by Node's own argument parser. */
+function addArguments(args: string[]): { url?: string; id?: string; name?: string } {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { id: { type: 'string' }, name: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (positionals.length > 1) throw new Error(`one URL at a time, got ${positionals.length}`);
+    return { url: positionals[0], id: values.id, name: values.name };
+  } catch (error) {
+    throw new ConfigError(`sources add: ${(error as Error).message}`);
+  }
 }
 
 async function save(settings: Settings, sources: SourceConfig[]): Promise<void> {
@@ -78,14 +87,15 @@ export async function runSourceCommand(settings: Settings, args: string[]): Prom
     return 0;
   }
   if (verb === 'add') {
-    const url = validUrl(rest.find((a) => !a.startsWith('--') && a !== option(rest, '--id') && a !== option(rest, '--name')));
+    const args = addArguments(rest);
+    const url = validUrl(args.url);
     if (sources.some((s) => s.url === url)) {
       throw new ConfigError(`${maskPassword(url)} is already a source`);
     }
-    const id = option(rest, '--id') ?? idFromUrl(url, ids);
+    const id = args.id ?? idFromUrl(url, ids);
     if (!SOURCE_ID_PATTERN.test(id)) throw new ConfigError(`"${id}" is not a valid source id`);
     if (ids.has(id)) throw new ConfigError(`source id "${id}" is taken`);
-    const name = option(rest, '--name') ?? new URL(url).hostname;
+    const name = args.name ?? new URL(url).hostname;
     sources.push({ id, name, url });
     await save(settings, sources);
     out(`added ${id} (${maskPassword(url)}) to ${settings.configFile}`);

@@ -29,7 +29,8 @@ test('sources add, list, remove and OPML import edit the config file', async (t)
   t.teardown(() => rm(home, { recursive: true, force: true }));
   const config = await writeConfig(home, [{ id: 'one', url: 'http://127.0.0.1:9/one.xml' }]);
 
-  const added = await cli(home, config, 'sources', 'add', 'https://example.com/feed.xml', '--name', 'Example');
+  const feed = 'https://example.com/feed.xml';
+  const added = await cli(home, config, 'sources', 'add', feed, '--name', 'Example');
   t.is(added.code, 0, added.stderr);
   t.regex(added.stdout, /added example-com/);
   const listed = await cli(home, config, 'sources');
@@ -42,7 +43,8 @@ test('sources add, list, remove and OPML import edit the config file', async (t)
   t.is(bad.code, 1);
   t.regex(bad.stderr, /not an http\(s\) URL/);
 
-  const imported = await cli(home, config, 'sources', 'import', path.join(feedsDir, 'real-world', 'Subs.opml'));
+  const opml = path.join(feedsDir, 'real-world', 'Subs.opml');
+  const imported = await cli(home, config, 'sources', 'import', opml);
   t.is(imported.code, 0, imported.stderr);
   const count = Number(/imported (\d+) feed/.exec(imported.stdout)?.[1]);
   t.true(count > 10, imported.stdout);

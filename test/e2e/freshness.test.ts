@@ -7,7 +7,7 @@ import { feedsDir, startFixtureServer } from '../support/fixture-server.js';
 import { resultsOf, startServer, textOf } from '../support/server-process.js';
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
 
-test('a first fetch sends progress, a refresh never blocks queries, sources switch at run time', async (t) => {
+test('first fetch sends progress, refresh never blocks queries, sources switch', async (t) => {
   const feeds = await startFixtureServer();
   let delayMs = 1500;
   const tca = await readFile(path.join(feedsDir, 'tca-articles.rss'));

@@ -136,7 +136,8 @@ test.serial('an index directory that cannot be written: search answers from memo
   t.regex(server.stderr(), /EEXIST/);
 });
 
-test.serial('two servers sharing state.json keep each other\'s enable_source changes', async (t) => {
+/** Two server processes on one data directory, as two MCP clients open at once. */
+async function twoServersOneHome(t: ExecutionContext) {
   const home = await makeHome();
   t.teardown(() => rm(home, { recursive: true, force: true }));
   const [a, b] = await Promise.all([
@@ -145,6 +146,11 @@ test.serial('two servers sharing state.json keep each other\'s enable_source cha
   ]);
   t.teardown(() => a.close());
   t.teardown(() => b.close());
+  return { home, a, b };
+}
+
+test.serial('two servers sharing state.json keep each other\'s enable_source changes', async (t) => {
+  const { home, a, b } = await twoServersOneHome(t);
   // Both have fetched and saved their view before the changes.
   await Promise.all([a.call('refresh_sources'), b.call('refresh_sources')]);
   const enabled = () => {
@@ -166,14 +172,7 @@ test.serial('two servers sharing state.json keep each other\'s enable_source cha
 });
 
 test.serial('two servers sharing one data directory never corrupt its files', async (t) => {
-  const home = await makeHome();
-  t.teardown(() => rm(home, { recursive: true, force: true }));
-  const [a, b] = await Promise.all([
-    startFaultServer(sources(), {}, { home, keepHome: true }),
-    startFaultServer(sources(), {}, { home, keepHome: true }),
-  ]);
-  t.teardown(() => a.close());
-  t.teardown(() => b.close());
+  const { home, a, b } = await twoServersOneHome(t);
   for (let round = 0; round < 3; round++) {
     const results = await Promise.all([
       a.call('refresh_sources'), b.call('refresh_sources'),
