@@ -105,7 +105,7 @@ export interface FileCacheCounters {
   entries: number;
 }
 
-/** Posted by each worker on the stats BroadcastChannel after its counters change. */
+/** Posted by each worker on the stats BroadcastChannel after each task that changed them. */
 export interface WorkerStatsMessage {
   type: 'file-cache-stats';
   threadId: number;
